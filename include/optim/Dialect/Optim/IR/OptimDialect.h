@@ -1,0 +1,15 @@
+//===- OptimDialect.h - Optim dialect ---------------------------*- C++ -*-===//
+//
+// Declares the `optim` dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTIM_DIALECT_OPTIM_IR_OPTIMDIALECT_H
+#define OPTIM_DIALECT_OPTIM_IR_OPTIMDIALECT_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Dialect.h"
+
+#include "optim/Dialect/Optim/IR/OptimOpsDialect.h.inc"
+
+#endif // OPTIM_DIALECT_OPTIM_IR_OPTIMDIALECT_H

@@ -1,0 +1,101 @@
+//===- OptimOps.td - Optim dialect operations --------------*- tablegen -*-===//
+//
+// Operations of the `optim` dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTIM_DIALECT_OPTIM_IR_OPTIMOPS_TD
+#define OPTIM_DIALECT_OPTIM_IR_OPTIMOPS_TD
+
+include "optim/Dialect/Optim/IR/OptimBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+/// A ranked tensor or a ranked memref: the two forms of an optimizer state.
+def Optim_StateType : AnyTypeOf<[AnyRankedTensor, AnyStridedMemRef],
+                                "ranked tensor or strided memref">;
+
+def Optim_AdamWStepOp : Optim_Op<"adamw_step", [
+    DeclareOpInterfaceMethods<InferTypeOpInterface>,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "One AdamW update (Adam with decoupled weight decay)";
+  let description = [{
+    Applies one step of AdamW (Loshchilov & Hutter) to every element of a
+    parameter tensor. With `t = step` (1-indexed), `g = grad`, and the
+    attributes `beta1`, `beta2`, `eps` and `weight_decay` (`wd`):
+
+    ```
+    m    = beta1 * m + (1 - beta1) * g
+    v    = beta2 * v + (1 - beta2) * g * g
+    mhat = m / (1 - beta1^t)
+    vhat = v / (1 - beta2^t)
+    p    = p - lr * (mhat / (sqrt(vhat) + eps) + wd * p)
+    ```
+
+    The decay term `wd * p` never enters `m` or `v`; `weight_decay = 0` is
+    plain Adam. The defaults of the attributes are those of
+    `torch.optim.AdamW`.
+
+    `param`, `grad`, `m` and `v` have the same shape and element type (`f32`
+    or `f64`), any rank including 0, static or dynamic dimensions. `step` is an
+    `i64` and `lr` a scalar of the element type; both are runtime values, so a
+    new step or a learning-rate schedule never needs a new op.
+
+    On ranked tensors the op is in destination-passing style: it returns the
+    new `param`, `m` and `v`, and after bufferization they are written into the
+    buffers of the `param`, `m` and `v` operands. On memrefs it updates
+    `param`, `m` and `v` in place and returns nothing.
+
+    In the custom form the four state types are written once when they are
+    equal and `lr` has the element type; otherwise all five types are listed.
+
+    Example:
+
+    ```mlir
+    // Tensor form: returns the updated param, m and v.
+    %p1, %m1, %v1 = optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+        {weight_decay = 1.0e-01 : f64} : tensor<1024x768xf32>
+
+    // Memref form: updates %p, %m and %v in place.
+    optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+        {beta2 = 9.5e-01 : f64} : memref<?xf64>
+    ```
+  }];
+
+  let arguments = (ins
+    Optim_StateType:$param,
+    Optim_StateType:$grad,
+    Optim_StateType:$m,
+    Optim_StateType:$v,
+    I64:$step,
+    AnyFloat:$lr,
+    DefaultValuedAttr<F64Attr, "0.9">:$beta1,
+    DefaultValuedAttr<F64Attr, "0.999">:$beta2,
+    DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
+    DefaultValuedAttr<F64Attr, "1.0e-2">:$weight_decay
+  );
+  // Tensor form: the new param, m and v; memref form: none.
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+
+  let assemblyFormat = [{
+    $param `,` $grad `,` $m `,` $v `,` `step` $step `,` `lr` $lr attr-dict `:`
+    custom<StateTypes>(type($param), type($grad), type($m), type($v),
+                       type($lr))
+  }];
+
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// True for the tensor (value-semantics) form.
+    bool hasPureTensorSemantics() {
+      return ::llvm::isa<::mlir::RankedTensorType>(getParam().getType());
+    }
+    /// The element type shared by the state operands.
+    ::mlir::Type getElementType() {
+      return ::llvm::cast<::mlir::ShapedType>(getParam().getType())
+          .getElementType();
+    }
+  }];
+}
+
+#endif // OPTIM_DIALECT_OPTIM_IR_OPTIMOPS_TD

@@ -1,0 +1,55 @@
+//===- Passes.td - OptimMLIR transformation passes ---------*- tablegen -*-===//
+//
+// Passes that shape the lowered code of optimizer steps.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTIM_TRANSFORMS_PASSES_TD
+#define OPTIM_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def OptimVectorizePass : Pass<"optim-vectorize"> {
+  let summary = "Tile, peel and vectorise elementwise linalg.generic ops";
+  let description = [{
+    Expects bufferized `linalg.generic` ops whose loops are all parallel and
+    whose indexing maps are identities (what `convert-optim-to-linalg`
+    produces after bufferization). Each one becomes a loop over its innermost
+    dimension in steps of `vector-width` lanes, peeled so that:
+
+    - the main loop's body is the generic vectorised with plain, unmasked
+      `vector.transfer_read`/`transfer_write` ops (in bounds), and
+    - the remaining fewer than `vector-width` elements are handled once, by
+      the same body vectorised with a mask computed once.
+
+    Outer dimensions, if any remain, become scalar loops. `vector-width = 0`
+    picks the host's vector registers: 512 bits with AVX-512, 256 with AVX,
+    else 128, divided by the element width.
+
+    Any other op is left alone.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
+           "Lanes per vector (0: the host's vector register width divided "
+           "by the element width)">,
+  ];
+  let dependentDialects = [
+    "affine::AffineDialect",
+    "arith::ArithDialect",
+    "memref::MemRefDialect",
+    "scf::SCFDialect",
+    "vector::VectorDialect",
+  ];
+}
+
+def OptimEmitCInterfacePass : Pass<"optim-emit-c-interface", "ModuleOp"> {
+  let summary = "Mark public functions to get C-compatible wrappers";
+  let description = [{
+    Sets the `llvm.emit_c_interface` unit attribute on every public
+    `func.func` with a body, so that `convert-func-to-llvm` also emits a
+    `_mlir_ciface_<name>` wrapper that takes memref descriptors by pointer and
+    can be called from C or C++.
+  }];
+}
+
+#endif // OPTIM_TRANSFORMS_PASSES_TD

@@ -1,0 +1,162 @@
+//===- OptimOps.cpp - Optim dialect operations ------------------*- C++ -*-===//
+//
+// Custom assembly, type inference, side effects and verification of the
+// `optim` operations.
+//
+//===----------------------------------------------------------------------===//
+
+#include "optim/Dialect/Optim/IR/OptimOps.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::optim;
+
+//===----------------------------------------------------------------------===//
+// Custom directive: the state types.
+//===----------------------------------------------------------------------===//
+
+/// Returns the element type of `type` if it is shaped, else `type` itself.
+static Type elementTypeOf(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return shaped.getElementType();
+  return type;
+}
+
+/// Parses either a single type shared by `param`, `grad`, `m` and `v` (and
+/// whose element type is the type of `lr`), or the parenthesized list of all
+/// five types.
+static ParseResult parseStateTypes(OpAsmParser &parser, Type &param,
+                                   Type &grad, Type &m, Type &v, Type &lr) {
+  if (succeeded(parser.parseOptionalLParen())) {
+    return failure(parser.parseType(param) || parser.parseComma() ||
+                   parser.parseType(grad) || parser.parseComma() ||
+                   parser.parseType(m) || parser.parseComma() ||
+                   parser.parseType(v) || parser.parseComma() ||
+                   parser.parseType(lr) || parser.parseRParen());
+  }
+  if (parser.parseType(param))
+    return failure();
+  grad = m = v = param;
+  lr = elementTypeOf(param);
+  return success();
+}
+
+static void printStateTypes(OpAsmPrinter &printer, Operation *, Type param,
+                            Type grad, Type m, Type v, Type lr) {
+  if (grad == param && m == param && v == param && lr == elementTypeOf(param)) {
+    printer << param;
+    return;
+  }
+  printer << '(' << param << ", " << grad << ", " << m << ", " << v << ", "
+          << lr << ')';
+}
+
+#define GET_OP_CLASSES
+#include "optim/Dialect/Optim/IR/OptimOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// AdamWStepOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AdamWStepOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  // Operands: param, grad, m, v, step, lr. Only the tensor form has results.
+  if (operands.size() == 6 && isa<RankedTensorType>(operands[0].getType()))
+    inferredReturnTypes.append({operands[0].getType(), operands[2].getType(),
+                                operands[3].getType()});
+  return success();
+}
+
+void AdamWStepOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // The tensor form is pure; the memref form reads `grad` and updates the
+  // state buffers in place.
+  if (hasPureTensorSemantics())
+    return;
+  effects.emplace_back(MemoryEffects::Read::get(), &getGradMutable(),
+                       SideEffects::DefaultResource::get());
+  for (OpOperand *state : {&getParamMutable(), &getMMutable(), &getVMutable()}) {
+    effects.emplace_back(MemoryEffects::Read::get(), state,
+                         SideEffects::DefaultResource::get());
+    effects.emplace_back(MemoryEffects::Write::get(), state,
+                         SideEffects::DefaultResource::get());
+  }
+}
+
+/// Prints a shape as `4x?x8`, or `()` for rank 0.
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "()";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(
+      shape, os,
+      [&](int64_t dim) {
+        if (ShapedType::isDynamic(dim))
+          os << '?';
+        else
+          os << dim;
+      },
+      "x");
+  return text;
+}
+
+LogicalResult AdamWStepOp::verify() {
+  auto paramType = cast<ShapedType>(getParam().getType());
+  Type elementType = paramType.getElementType();
+  if (!elementType.isF32() && !elementType.isF64())
+    return emitOpError("operand 'param' has element type ")
+           << elementType << "; expected f32 or f64";
+
+  bool isTensor = isa<RankedTensorType>(paramType);
+  auto formName = [](bool tensor) { return tensor ? "tensor" : "memref"; };
+  std::pair<StringLiteral, Value> others[] = {
+      {"grad", getGrad()}, {"m", getM()}, {"v", getV()}};
+  for (auto [name, value] : others) {
+    auto type = cast<ShapedType>(value.getType());
+    if (isa<RankedTensorType>(type) != isTensor)
+      return emitOpError("operand '")
+             << name << "' is a " << formName(!isTensor)
+             << " but 'param' is a " << formName(isTensor)
+             << "; all state operands must be tensors or all memrefs";
+    if (type.getElementType() != elementType)
+      return emitOpError("operand '")
+             << name << "' has element type " << type.getElementType()
+             << " but 'param' has element type " << elementType;
+    if (type.getShape() != paramType.getShape())
+      return emitOpError("operand '")
+             << name << "' has shape " << formatShape(type.getShape())
+             << " but 'param' has shape " << formatShape(paramType.getShape());
+  }
+
+  if (getLr().getType() != elementType)
+    return emitOpError("operand 'lr' has type ")
+           << getLr().getType() << "; expected the element type "
+           << elementType;
+
+  APInt step;
+  if (matchPattern(getStep(), m_ConstantInt(&step)) && step.slt(1))
+    return emitOpError("operand 'step' is the constant ")
+           << step.getSExtValue() << "; steps are 1-indexed (expected >= 1)";
+
+  // Written so that NaN fails every range check.
+  for (auto [name, value] : {std::pair{"beta1", getBeta1().convertToDouble()},
+                             std::pair{"beta2", getBeta2().convertToDouble()}}) {
+    if (!(value >= 0.0 && value < 1.0))
+      return emitOpError("attribute '")
+             << name << "' is " << value << "; expected a value in [0, 1)";
+  }
+  for (auto [name, value] : {std::pair{"eps", getEps().convertToDouble()},
+                             std::pair{"weight_decay", getWeightDecay().convertToDouble()}}) {
+    if (!(value >= 0.0 && std::isfinite(value)))
+      return emitOpError("attribute '")
+             << name << "' is " << value
+             << "; expected a finite, non-negative value";
+  }
+  return success();
+}

@@ -1,0 +1,128 @@
+//===- Vectorize.cpp - Tile, peel and vectorise elementwise ops -*- C++ -*-===//
+//
+// Turns a bufferized elementwise linalg.generic into
+//
+//   scf.for %i = 0 to %n_main step W    { plain vector loads, body, stores }
+//   scf.for %i = %n_main to %n step W   { the same body under one mask }
+//
+// `affine-super-vectorize` would instead emit out-of-bounds transfers, i.e. a
+// mask recomputed on every iteration; peeling first keeps the main loop free
+// of masks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "optim/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace mlir::optim {
+#define GEN_PASS_DEF_OPTIMVECTORIZEPASS
+#include "optim/Transforms/Passes.h.inc"
+} // namespace mlir::optim
+
+using namespace mlir;
+using namespace mlir::optim;
+
+int64_t mlir::optim::getHostVectorLanes(unsigned elementBits) {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  int64_t registerBits = 128;
+  if (features.lookup("avx512f"))
+    registerBits = 512;
+  else if (features.lookup("avx"))
+    registerBits = 256;
+  return std::max<int64_t>(1, registerBits / elementBits);
+}
+
+namespace {
+
+/// An elementwise generic on buffers: all loops parallel, identity maps.
+bool isElementwiseOnBuffers(linalg::GenericOp op) {
+  return op.hasPureBufferSemantics() && op.getNumLoops() > 0 &&
+         op.getNumParallelLoops() == op.getNumLoops() &&
+         llvm::all_of(op.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); });
+}
+
+/// The width of the smallest element the generic touches, which sets how
+/// many lanes fit a register.
+unsigned smallestElementBits(linalg::GenericOp op) {
+  unsigned bits = 64;
+  for (Value operand : op->getOperands())
+    bits = std::min(bits, cast<ShapedType>(operand.getType())
+                              .getElementType()
+                              .getIntOrFloatBitWidth());
+  return bits;
+}
+
+LogicalResult vectorizeElementwise(RewriterBase &rewriter,
+                                   linalg::GenericOp op, int64_t lanes) {
+  SmallVector<int64_t> vectorSizes(op.getNumLoops(), 1);
+  vectorSizes.back() = lanes;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(
+      getAsIndexOpFoldResult(rewriter.getContext(), vectorSizes));
+
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return op.emitError("could not tile the elementwise op by ") << lanes;
+  rewriter.eraseOp(op);
+
+  // Peeling fails when the trip count is a known multiple of the width: there
+  // is no remainder then.
+  auto mainLoop = cast<scf::ForOp>(tiled->loops.back().getOperation());
+  scf::ForOp remainderLoop;
+  (void)scf::peelForLoopAndSimplifyBounds(rewriter, mainLoop, remainderLoop);
+
+  // In the main loop the tile size is the constant `lanes`, so the masks that
+  // vectorisation creates fold away; in the remainder the mask stays.
+  // The scalable flags must be spelled out: the mask types built from an
+  // empty list differ from the ones the transfer ops expect.
+  SmallVector<bool> scalableDims(vectorSizes.size(), false);
+  SmallVector<linalg::GenericOp> tiles;
+  for (scf::ForOp loop : {mainLoop, remainderLoop})
+    if (loop)
+      loop.walk([&](linalg::GenericOp tile) { tiles.push_back(tile); });
+  for (linalg::GenericOp tile : tiles) {
+    rewriter.setInsertionPoint(tile);
+    if (failed(linalg::vectorize(rewriter, tile, vectorSizes, scalableDims)))
+      return tile.emitError("could not vectorise the elementwise op");
+    rewriter.eraseOp(tile);
+  }
+  return success();
+}
+
+struct OptimVectorizePass
+    : optim::impl::OptimVectorizePassBase<OptimVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> generics;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (isElementwiseOnBuffers(op))
+        generics.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : generics) {
+      int64_t lanes = vectorWidth > 0
+                          ? vectorWidth
+                          : getHostVectorLanes(smallestElementBits(op));
+      if (failed(vectorizeElementwise(rewriter, op, lanes)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

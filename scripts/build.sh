@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+#===- scripts/build.sh - Configure and build OptimMLIR ---------------------===#
+#
+# Configures (once) and builds the project into ${BUILD_DIR:-build} against
+# Debian's LLVM/MLIR 22.
+#
+#===----------------------------------------------------------------------===#
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+llvm=/usr/lib/llvm-22
+
+if [ ! -f "$build/build.ninja" ]; then
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -G Ninja -S "$root" -B "$build" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=$llvm/bin/clang -DCMAKE_CXX_COMPILER=$llvm/bin/clang++ \
+    -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld \
+    -DCMAKE_MODULE_LINKER_FLAGS=-fuse-ld=lld \
+    -DMLIR_DIR=$llvm/lib/cmake/mlir -DLLVM_EXTERNAL_LIT=$llvm/bin/lit \
+    -DPython3_EXECUTABLE="$(command -v python3)" \
+    "${launcher[@]}"
+fi
+cmake --build "$build" -j "${JOBS:-2}" "$@"
