@@ -1,71 +1,14 @@
-//===- Pipelines.cpp - OptimMLIR lowering pipelines -------------*- C++ -*-===//
+//===- Pipelines.cpp - Register the OptimMLIR pipelines ---------*- C++ -*-===//
 //
-// Assembles the lowering pipelines from upstream and OptimMLIR passes.
+// Registers every OptimMLIR pipeline with the global pass-pipeline registry.
 //
 //===----------------------------------------------------------------------===//
 
 #include "optim/Pipelines/Pipelines.h"
 
-#include "optim/Conversion/Passes.h"
-#include "optim/Transforms/Passes.h"
-
-#include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Dialect/Vector/Transforms/Passes.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
-
-void optim::buildOptimCPUPipeline(OpPassManager &pm,
-                                  const OptimCPUPipelineOptions &options) {
-  // optim -> linalg on tensors or memrefs.
-  pm.addPass(createConvertOptimToLinalgPass());
-
-  // Tensors -> buffers. Function arguments become identity-layout memrefs, and
-  // the generics write into their `outs` buffers in place.
-  bufferization::OneShotBufferizePassOptions bufferization;
-  bufferization.bufferizeFunctionBoundaries = true;
-  bufferization.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
-
-  // One vector loop and one masked remainder per elementwise op.
-  OptimVectorizePassOptions vectorize;
-  vectorize.vectorWidth = options.vectorWidth;
-  pm.addPass(createOptimVectorizePass(vectorize));
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(createLoopInvariantCodeMotionPass());
-  pm.addPass(createCSEPass());
-
-  // Everything to the LLVM dialect. memref lowers before arith, so that
-  // `memref.dim` does not leave an alloca inside the loop.
-  pm.addPass(vector::createLowerVectorMaskPass());
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
-  if (options.emitCInterface)
-    pm.addPass(optim::createOptimEmitCInterfacePass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
-}
 
 void optim::registerOptimPipelines() {
   PassPipelineRegistration<OptimCPUPipelineOptions>(
