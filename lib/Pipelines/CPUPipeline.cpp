@@ -47,7 +47,7 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
 
   // Everything to the LLVM dialect. memref lowers before arith, so that
   // `memref.dim` does not leave an alloca inside the loop.
-  pm.addPass(vector::createLowerVectorMaskPass());
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

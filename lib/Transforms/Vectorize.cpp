@@ -65,8 +65,30 @@ unsigned smallestElementBits(linalg::GenericOp op) {
   return bits;
 }
 
+/// Collapses a generic on contiguous buffers of rank 2 or more into a 1-D
+/// generic over `memref.collapse_shape` views. Collapsing buffers rather than
+/// tensors needs no `expand_shape` of the results afterwards.
+linalg::GenericOp flattenIfContiguous(RewriterBase &rewriter,
+                                      linalg::GenericOp op) {
+  if (op.getNumLoops() < 2 ||
+      !llvm::all_of(op->getOperandTypes(), [](Type type) {
+        return cast<MemRefType>(type).getLayout().isIdentity();
+      }))
+    return op;
+  SmallVector<ReassociationIndices> allDims = {
+      llvm::to_vector(llvm::seq<int64_t>(0, op.getNumLoops()))};
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, allDims, rewriter);
+  if (failed(collapsed))
+    return op;
+  rewriter.eraseOp(op);
+  return cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+}
+
 LogicalResult vectorizeElementwise(RewriterBase &rewriter,
                                    linalg::GenericOp op, int64_t lanes) {
+  op = flattenIfContiguous(rewriter, op);
   SmallVector<int64_t> vectorSizes(op.getNumLoops(), 1);
   vectorSizes.back() = lanes;
   scf::SCFTilingOptions options;

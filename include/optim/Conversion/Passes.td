@@ -34,17 +34,11 @@ def ConvertOptimToLinalgPass : Pass<"convert-optim-to-linalg"> {
 
     The body's floating-point ops carry the `contract` fast-math flag so that
     the backend may fuse multiply-adds; no other reassociation is allowed.
-
-    A state with an identity layout and rank 2 or more is collapsed to one
-    dimension first (`collapse_shape`, no copy), so a contiguous
-    multi-dimensional tensor becomes a single flat loop.
   }];
   let dependentDialects = [
     "arith::ArithDialect",
     "linalg::LinalgDialect",
     "math::MathDialect",
-    "memref::MemRefDialect",
-    "tensor::TensorDialect",
   ];
 }
 

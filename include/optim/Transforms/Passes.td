@@ -14,8 +14,11 @@ def OptimVectorizePass : Pass<"optim-vectorize"> {
   let description = [{
     Expects bufferized `linalg.generic` ops whose loops are all parallel and
     whose indexing maps are identities (what `convert-optim-to-linalg`
-    produces after bufferization). Each one becomes a loop over its innermost
-    dimension in steps of `vector-width` lanes, peeled so that:
+    produces after bufferization). A generic whose operands are all
+    contiguous (identity layout) is first collapsed to one dimension, without
+    a copy, so that a multi-dimensional tensor becomes one flat loop. Each
+    generic then becomes a loop over its innermost dimension in steps of
+    `vector-width` lanes, peeled so that:
 
     - the main loop's body is the generic vectorised with plain, unmasked
       `vector.transfer_read`/`transfer_write` ops (in bounds), and

@@ -7,9 +7,7 @@
 //     |  step scalars, once, in f64:   lr/(1-beta1^t), 1/sqrt(1-beta2^t),
 //     |                                1 - lr*wd
 //     v
-//   %pc, %gc, ... = tensor.collapse_shape ... into tensor<(A*B)xf32>
-//   linalg.generic ins(%gc) outs(%pc, %mc, %vc) {  m', v', p' per element }
-//   tensor.expand_shape ... into tensor<AxBxf32>
+//   linalg.generic ins(%g) outs(%p, %m, %v) {  m', v', p' per element }
 //
 // The generic reads param, m and v through its `outs` block arguments, which
 // is what lets one-shot bufferization write the results into the operands'
@@ -24,8 +22,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::optim {
@@ -122,17 +118,6 @@ void buildAdamWBody(OpBuilder &b, Location loc, ValueRange args,
   linalg::YieldOp::create(b, loc, ValueRange{pNew, mNew, vNew});
 }
 
-/// True if every state operand can be viewed as one contiguous dimension.
-bool isFlattenable(ArrayRef<Value> states) {
-  return llvm::all_of(states, [](Value state) {
-    auto type = cast<ShapedType>(state.getType());
-    if (type.getRank() < 2)
-      return false;
-    auto memref = dyn_cast<MemRefType>(type);
-    return !memref || memref.getLayout().isIdentity();
-  });
-}
-
 struct AdamWStepLowering : OpConversionPattern<AdamWStepOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -145,19 +130,6 @@ struct AdamWStepLowering : OpConversionPattern<AdamWStepOp> {
     SmallVector<Value> states = {adaptor.getGrad(), adaptor.getParam(),
                                  adaptor.getM(), adaptor.getV()};
     int64_t rank = cast<ShapedType>(states[0].getType()).getRank();
-    SmallVector<ReassociationIndices> allDims(1);
-    bool flatten = isFlattenable(states);
-    if (flatten) {
-      allDims[0] = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-      for (Value &state : states) {
-        if (isa<RankedTensorType>(state.getType()))
-          state = tensor::CollapseShapeOp::create(rewriter, loc, state, allDims);
-        else
-          state = memref::CollapseShapeOp::create(rewriter, loc, state, allDims);
-      }
-      rank = 1;
-    }
-
     SmallVector<Type> resultTypes;
     if (op.hasPureTensorSemantics())
       resultTypes = {states[1].getType(), states[2].getType(),
@@ -171,19 +143,11 @@ struct AdamWStepLowering : OpConversionPattern<AdamWStepOp> {
         [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
           buildAdamWBody(b, nestedLoc, args, scalars);
         });
-
     if (!op.hasPureTensorSemantics()) {
       rewriter.eraseOp(op);
       return success();
     }
     SmallVector<Value> results = generic.getResults();
-    if (flatten) {
-      SmallVector<OpFoldResult> sizes =
-          tensor::getMixedSizes(rewriter, loc, adaptor.getParam());
-      for (auto [result, type] : llvm::zip(results, op.getResultTypes()))
-        result = tensor::ExpandShapeOp::create(rewriter, loc, type, result,
-                                               allDims, sizes);
-    }
     rewriter.replaceOp(op, results);
     return success();
   }
