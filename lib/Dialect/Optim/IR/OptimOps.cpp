@@ -9,6 +9,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/Support/Format.h"
 
 using namespace mlir;
 using namespace mlir::optim;
@@ -25,10 +26,12 @@ static Type elementTypeOf(Type type) {
 }
 
 /// Parses either a single type shared by `param`, `grad`, `m` and `v` (and
-/// whose element type is the type of `lr`), or the parenthesized list of all
-/// five types.
+/// whose element type is the type of `lr`), or the parenthesized list of the
+/// five types of `param`, `grad`, `m`, `v` and `lr`. `step` is always `i64`.
 static ParseResult parseStateTypes(OpAsmParser &parser, Type &param,
-                                   Type &grad, Type &m, Type &v, Type &lr) {
+                                   Type &grad, Type &m, Type &v, Type &step,
+                                   Type &lr) {
+  step = parser.getBuilder().getI64Type();
   if (succeeded(parser.parseOptionalLParen())) {
     return failure(parser.parseType(param) || parser.parseComma() ||
                    parser.parseType(grad) || parser.parseComma() ||
@@ -44,7 +47,8 @@ static ParseResult parseStateTypes(OpAsmParser &parser, Type &param,
 }
 
 static void printStateTypes(OpAsmPrinter &printer, Operation *, Type param,
-                            Type grad, Type m, Type v, Type lr) {
+                            Type grad, Type m, Type v, Type /*step*/,
+                            Type lr) {
   if (grad == param && m == param && v == param && lr == elementTypeOf(param)) {
     printer << param;
     return;
@@ -76,7 +80,7 @@ void AdamWStepOp::getEffects(
         &effects) {
   // The tensor form is pure; the memref form reads `grad` and updates the
   // state buffers in place.
-  if (hasPureTensorSemantics())
+  if (!isa<MemRefType>(getParam().getType()))
     return;
   effects.emplace_back(MemoryEffects::Read::get(), &getGradMutable(),
                        SideEffects::DefaultResource::get());
@@ -106,7 +110,32 @@ static std::string formatShape(ArrayRef<int64_t> shape) {
   return text;
 }
 
+/// Formats a double as `%g` does: 0.9, 1e-08, inf, nan.
+static std::string formatDouble(double value) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%g", value);
+  return text;
+}
+
+/// True for the types a state operand may have.
+static bool isStateType(Type type) {
+  if (isa<RankedTensorType>(type))
+    return true;
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && memref.isStrided();
+}
+
 LogicalResult AdamWStepOp::verify() {
+  std::pair<StringLiteral, Value> states[] = {{"param", getParam()},
+                                              {"grad", getGrad()},
+                                              {"m", getM()},
+                                              {"v", getV()}};
+  for (auto [name, value] : states)
+    if (!isStateType(value.getType()))
+      return emitOpError("operand '")
+             << name << "' has type " << value.getType()
+             << "; expected a ranked tensor or a strided memref";
+
   auto paramType = cast<ShapedType>(getParam().getType());
   Type elementType = paramType.getElementType();
   if (!elementType.isF32() && !elementType.isF64())
@@ -115,9 +144,7 @@ LogicalResult AdamWStepOp::verify() {
 
   bool isTensor = isa<RankedTensorType>(paramType);
   auto formName = [](bool tensor) { return tensor ? "tensor" : "memref"; };
-  std::pair<StringLiteral, Value> others[] = {
-      {"grad", getGrad()}, {"m", getM()}, {"v", getV()}};
-  for (auto [name, value] : others) {
+  for (auto [name, value] : ArrayRef(states).drop_front()) {
     auto type = cast<ShapedType>(value.getType());
     if (isa<RankedTensorType>(type) != isTensor)
       return emitOpError("operand '")
@@ -134,28 +161,34 @@ LogicalResult AdamWStepOp::verify() {
              << " but 'param' has shape " << formatShape(paramType.getShape());
   }
 
-  if (getLr().getType() != elementType)
-    return emitOpError("operand 'lr' has type ")
-           << getLr().getType() << "; expected the element type "
-           << elementType;
-
+  if (!getStep().getType().isSignlessInteger(64))
+    return emitOpError("operand 'step' has type ")
+           << getStep().getType() << "; expected i64";
   APInt step;
   if (matchPattern(getStep(), m_ConstantInt(&step)) && step.slt(1))
     return emitOpError("operand 'step' is the constant ")
            << step.getSExtValue() << "; steps are 1-indexed (expected >= 1)";
 
+  if (getLr().getType() != elementType)
+    return emitOpError("operand 'lr' has type ")
+           << getLr().getType() << "; expected the element type "
+           << elementType;
+
   // Written so that NaN fails every range check.
-  for (auto [name, value] : {std::pair{"beta1", getBeta1().convertToDouble()},
-                             std::pair{"beta2", getBeta2().convertToDouble()}}) {
+  for (auto [name, value] :
+       {std::pair{"beta1", getBeta1().convertToDouble()},
+        std::pair{"beta2", getBeta2().convertToDouble()}}) {
     if (!(value >= 0.0 && value < 1.0))
       return emitOpError("attribute '")
-             << name << "' is " << value << "; expected a value in [0, 1)";
+             << name << "' is " << formatDouble(value)
+             << "; expected a value in [0, 1)";
   }
-  for (auto [name, value] : {std::pair{"eps", getEps().convertToDouble()},
-                             std::pair{"weight_decay", getWeightDecay().convertToDouble()}}) {
+  for (auto [name, value] :
+       {std::pair{"eps", getEps().convertToDouble()},
+        std::pair{"weight_decay", getWeightDecay().convertToDouble()}}) {
     if (!(value >= 0.0 && std::isfinite(value)))
       return emitOpError("attribute '")
-             << name << "' is " << value
+             << name << "' is " << formatDouble(value)
              << "; expected a finite, non-negative value";
   }
   return success();

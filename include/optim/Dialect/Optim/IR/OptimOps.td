@@ -11,10 +11,6 @@ include "optim/Dialect/Optim/IR/OptimBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-/// A ranked tensor or a ranked memref: the two forms of an optimizer state.
-def Optim_StateType : AnyTypeOf<[AnyRankedTensor, AnyStridedMemRef],
-                                "ranked tensor or strided memref">;
-
 def Optim_AdamWStepOp : Optim_Op<"adamw_step", [
     DeclareOpInterfaceMethods<InferTypeOpInterface>,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
@@ -62,13 +58,15 @@ def Optim_AdamWStepOp : Optim_Op<"adamw_step", [
     ```
   }];
 
+  // The operand types are checked in `verify()`, which names the operand and
+  // the problem in every message.
   let arguments = (ins
-    Optim_StateType:$param,
-    Optim_StateType:$grad,
-    Optim_StateType:$m,
-    Optim_StateType:$v,
-    I64:$step,
-    AnyFloat:$lr,
+    AnyType:$param,
+    AnyType:$grad,
+    AnyType:$m,
+    AnyType:$v,
+    AnyType:$step,
+    AnyType:$lr,
     DefaultValuedAttr<F64Attr, "0.9">:$beta1,
     DefaultValuedAttr<F64Attr, "0.999">:$beta2,
     DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
@@ -80,7 +78,7 @@ def Optim_AdamWStepOp : Optim_Op<"adamw_step", [
   let assemblyFormat = [{
     $param `,` $grad `,` $m `,` $v `,` `step` $step `,` `lr` $lr attr-dict `:`
     custom<StateTypes>(type($param), type($grad), type($m), type($v),
-                       type($lr))
+                       type($step), type($lr))
   }];
 
   let hasVerifier = 1;
@@ -90,7 +88,7 @@ def Optim_AdamWStepOp : Optim_Op<"adamw_step", [
     bool hasPureTensorSemantics() {
       return ::llvm::isa<::mlir::RankedTensorType>(getParam().getType());
     }
-    /// The element type shared by the state operands.
+    /// The element type shared by the state operands (of a verified op).
     ::mlir::Type getElementType() {
       return ::llvm::cast<::mlir::ShapedType>(getParam().getType())
           .getElementType();

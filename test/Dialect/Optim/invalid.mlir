@@ -1,0 +1,200 @@
+// RUN: optim-opt %s -split-input-file -verify-diagnostics
+
+func.func @non_float(%p: tensor<4xi32>, %t: i64, %lr: i32) {
+  // expected-error@+1 {{'optim.adamw_step' op operand 'param' has element type 'i32'; expected f32 or f64}}
+  %p1, %m1, %v1 = optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @f16(%p: memref<4xf16>, %t: i64, %lr: f16) {
+  // expected-error@+1 {{operand 'param' has element type 'f16'; expected f32 or f64}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<4xf16>
+  return
+}
+
+// -----
+
+func.func @mixed_forms(%p: tensor<4xf32>, %g: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'grad' is a memref but 'param' is a tensor; all state operands must be tensors or all memrefs}}
+  %p1, %m1, %v1 = optim.adamw_step %p, %g, %p, %p, step %t, lr %lr
+      : (tensor<4xf32>, memref<4xf32>, tensor<4xf32>, tensor<4xf32>, f32)
+  return
+}
+
+// -----
+
+func.func @mixed_forms_memref(%p: memref<4xf32>, %v: tensor<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'v' is a tensor but 'param' is a memref}}
+  optim.adamw_step %p, %p, %p, %v, step %t, lr %lr
+      : (memref<4xf32>, memref<4xf32>, memref<4xf32>, tensor<4xf32>, f32)
+  return
+}
+
+// -----
+
+func.func @element_type_mismatch(%p: memref<4xf32>, %m: memref<4xf64>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'm' has element type 'f64' but 'param' has element type 'f32'}}
+  optim.adamw_step %p, %p, %m, %p, step %t, lr %lr
+      : (memref<4xf32>, memref<4xf32>, memref<4xf64>, memref<4xf32>, f32)
+  return
+}
+
+// -----
+
+func.func @shape_mismatch(%p: tensor<4x4xf32>, %g: tensor<4x8xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'grad' has shape 4x8 but 'param' has shape 4x4}}
+  %p1, %m1, %v1 = optim.adamw_step %p, %g, %p, %p, step %t, lr %lr
+      : (tensor<4x4xf32>, tensor<4x8xf32>, tensor<4x4xf32>, tensor<4x4xf32>, f32)
+  return
+}
+
+// -----
+
+func.func @rank_mismatch(%p: memref<4xf32>, %v: memref<f32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'v' has shape () but 'param' has shape 4}}
+  optim.adamw_step %p, %p, %p, %v, step %t, lr %lr
+      : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<f32>, f32)
+  return
+}
+
+// -----
+
+func.func @static_vs_dynamic(%p: tensor<?xf32>, %m: tensor<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'm' has shape 4 but 'param' has shape ?}}
+  %p1, %m1, %v1 = optim.adamw_step %p, %p, %m, %p, step %t, lr %lr
+      : (tensor<?xf32>, tensor<?xf32>, tensor<4xf32>, tensor<?xf32>, f32)
+  return
+}
+
+// -----
+
+func.func @lr_type(%p: memref<4xf32>, %t: i64, %lr: f64) {
+  // expected-error@+1 {{operand 'lr' has type 'f64'; expected the element type 'f32'}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr
+      : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, f64)
+  return
+}
+
+// -----
+
+func.func @step_zero(%p: memref<4xf32>, %lr: f32) {
+  %t = arith.constant 0 : i64
+  // expected-error@+1 {{operand 'step' is the constant 0; steps are 1-indexed (expected >= 1)}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @step_negative(%p: memref<4xf32>, %lr: f32) {
+  %t = arith.constant -3 : i64
+  // expected-error@+1 {{operand 'step' is the constant -3}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @step_type(%p: memref<4xf32>, %t: i32, %lr: f32) {
+  // expected-error@+1 {{operand 'step' has type 'i32'; expected i64}}
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
+      : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i32, f32) -> ()
+  return
+}
+
+// -----
+
+func.func @beta1_one(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'beta1' is 1; expected a value in [0, 1)}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {beta1 = 1.0 : f64} : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @beta1_negative(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'beta1' is -0.5; expected a value in [0, 1)}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {beta1 = -0.5 : f64} : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @beta2_above_one(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'beta2' is 1.5; expected a value in [0, 1)}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {beta2 = 1.5 : f64} : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @beta2_nan(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'beta2' is nan; expected a value in [0, 1)}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {beta2 = 0x7FF8000000000000 : f64} : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @eps_negative(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'eps' is -1e-08; expected a finite, non-negative value}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {eps = -1.0e-8 : f64} : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_decay_negative(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'weight_decay' is -0.01; expected a finite, non-negative value}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {weight_decay = -0.01 : f64} : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_decay_infinite(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'weight_decay' is inf; expected a finite, non-negative value}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {weight_decay = 0x7FF0000000000000 : f64} : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'grad' has type 'f32'; expected a ranked tensor or a strided memref}}
+  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr)
+      : (memref<4xf32>, f32, memref<4xf32>, memref<4xf32>, i64, f32) -> ()
+  return
+}
+
+// -----
+
+func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'param' has type 'memref<*xf32>'; expected a ranked tensor or a strided memref}}
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
+      : (memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, i64, f32) -> ()
+  return
+}
+
+// -----
+
+func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+2 {{'optim.adamw_step' op inferred type(s)  are incompatible with return type(s) of operation 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>'}}
+  // expected-error@+1 {{failed to infer returned types}}
+  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
+      : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i64, f32)
+      -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @tensor_without_results(%p: tensor<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+2 {{'optim.adamw_step' op inferred type(s) 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>' are incompatible with return type(s) of operation}}
+  // expected-error@+1 {{failed to infer returned types}}
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
+      : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, i64, f32) -> ()
+  return
+}

@@ -1,0 +1,74 @@
+// RUN: optim-opt %s | optim-opt | FileCheck %s
+// RUN: optim-opt %s --mlir-print-op-generic | optim-opt | FileCheck %s
+
+// CHECK-LABEL: func @tensor_static_f32
+// CHECK-SAME: (%[[P:.+]]: tensor<1024x768xf32>, %[[G:.+]]: tensor<1024x768xf32>, %[[M:.+]]: tensor<1024x768xf32>, %[[V:.+]]: tensor<1024x768xf32>, %[[T:.+]]: i64, %[[LR:.+]]: f32)
+// CHECK: %{{.+}}:3 = optim.adamw_step %[[P]], %[[G]], %[[M]], %[[V]], step %[[T]], lr %[[LR]] : tensor<1024x768xf32>
+func.func @tensor_static_f32(%p: tensor<1024x768xf32>, %g: tensor<1024x768xf32>,
+                             %m: tensor<1024x768xf32>, %v: tensor<1024x768xf32>,
+                             %t: i64, %lr: f32)
+    -> (tensor<1024x768xf32>, tensor<1024x768xf32>, tensor<1024x768xf32>) {
+  %p1, %m1, %v1 = optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      : tensor<1024x768xf32>
+  return %p1, %m1, %v1
+      : tensor<1024x768xf32>, tensor<1024x768xf32>, tensor<1024x768xf32>
+}
+
+// Attributes that differ from their defaults are printed.
+// CHECK-LABEL: func @tensor_dynamic_f64
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} {beta1 = 8.000000e-01 : f64, beta2 = 0.94999999999999996 : f64, eps = 9.9999999999999995E-7 : f64, weight_decay = 0.000000e+00 : f64} : tensor<?x?xf64>
+func.func @tensor_dynamic_f64(%p: tensor<?x?xf64>, %g: tensor<?x?xf64>,
+                              %m: tensor<?x?xf64>, %v: tensor<?x?xf64>,
+                              %t: i64, %lr: f64)
+    -> (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?x?xf64>) {
+  %p1, %m1, %v1 = optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      {beta1 = 0.8 : f64, beta2 = 0.95 : f64, eps = 1.0e-6 : f64,
+       weight_decay = 0.0 : f64} : tensor<?x?xf64>
+  return %p1, %m1, %v1 : tensor<?x?xf64>, tensor<?x?xf64>, tensor<?x?xf64>
+}
+
+// Default attribute values are elided.
+// CHECK-LABEL: func @tensor_rank0
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} : tensor<f32>
+func.func @tensor_rank0(%p: tensor<f32>, %g: tensor<f32>, %m: tensor<f32>,
+                        %v: tensor<f32>, %t: i64, %lr: f32)
+    -> (tensor<f32>, tensor<f32>, tensor<f32>) {
+  %p1, %m1, %v1 = optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      {beta1 = 0.9 : f64, weight_decay = 1.0e-2 : f64} : tensor<f32>
+  return %p1, %m1, %v1 : tensor<f32>, tensor<f32>, tensor<f32>
+}
+
+// The memref form has no results.
+// CHECK-LABEL: func @memref_static_f64
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} {weight_decay = 1.000000e-01 : f64} : memref<50257x768xf64>
+// CHECK-NEXT: return
+func.func @memref_static_f64(%p: memref<50257x768xf64>, %g: memref<50257x768xf64>,
+                             %m: memref<50257x768xf64>, %v: memref<50257x768xf64>,
+                             %t: i64, %lr: f64) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr {weight_decay = 0.1 : f64}
+      : memref<50257x768xf64>
+  return
+}
+
+// CHECK-LABEL: func @memref_dynamic_rank0
+// CHECK: optim.adamw_step {{.*}} : memref<?xf32>
+// CHECK: optim.adamw_step {{.*}} : memref<f64>
+func.func @memref_dynamic_rank0(%p: memref<?xf32>, %g: memref<?xf32>,
+                                %m: memref<?xf32>, %v: memref<?xf32>,
+                                %s: memref<f64>, %t: i64, %lr: f32, %lr64: f64) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr : memref<?xf32>
+  optim.adamw_step %s, %s, %s, %s, step %t, lr %lr64 : memref<f64>
+  return
+}
+
+// Types that differ (here: layouts) are all listed.
+// CHECK-LABEL: func @memref_layouts
+// CHECK: optim.adamw_step {{.*}} : (memref<4x8xf32, strided<[16, 1]>>, memref<4x8xf32>, memref<4x8xf32>, memref<4x8xf32>, f32)
+func.func @memref_layouts(%p: memref<4x8xf32, strided<[16, 1]>>,
+                          %g: memref<4x8xf32>, %m: memref<4x8xf32>,
+                          %v: memref<4x8xf32>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      : (memref<4x8xf32, strided<[16, 1]>>, memref<4x8xf32>, memref<4x8xf32>,
+         memref<4x8xf32>, f32)
+  return
+}
