@@ -86,6 +86,22 @@ linalg::GenericOp flattenIfContiguous(RewriterBase &rewriter,
   return cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
 }
 
+/// Replaces a loop that runs at most once (a peeled remainder) by an `scf.if`,
+/// so that the only loop over the data is the main one.
+scf::IfOp replaceWithIf(RewriterBase &rewriter, scf::ForOp loop) {
+  rewriter.setInsertionPoint(loop);
+  Value runs = arith::CmpIOp::create(rewriter, loop.getLoc(),
+                                     arith::CmpIPredicate::slt,
+                                     loop.getLowerBound(), loop.getUpperBound());
+  auto ifOp = scf::IfOp::create(rewriter, loop.getLoc(), runs);
+  Block *body = loop.getBody();
+  rewriter.eraseOp(body->getTerminator());
+  rewriter.inlineBlockBefore(body, ifOp.thenBlock()->getTerminator(),
+                             ValueRange{loop.getLowerBound()});
+  rewriter.eraseOp(loop);
+  return ifOp;
+}
+
 LogicalResult vectorizeElementwise(RewriterBase &rewriter,
                                    linalg::GenericOp op, int64_t lanes) {
   op = flattenIfContiguous(rewriter, op);
@@ -106,17 +122,19 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter,
   // is no remainder then.
   auto mainLoop = cast<scf::ForOp>(tiled->loops.back().getOperation());
   scf::ForOp remainderLoop;
-  (void)scf::peelForLoopAndSimplifyBounds(rewriter, mainLoop, remainderLoop);
+  SmallVector<Operation *> tiledRegions = {mainLoop};
+  if (succeeded(
+          scf::peelForLoopAndSimplifyBounds(rewriter, mainLoop, remainderLoop)))
+    tiledRegions.push_back(replaceWithIf(rewriter, remainderLoop));
 
   // In the main loop the tile size is the constant `lanes`, so the masks that
-  // vectorisation creates fold away; in the remainder the mask stays.
-  // The scalable flags must be spelled out: the mask types built from an
-  // empty list differ from the ones the transfer ops expect.
+  // vectorisation creates fold away; in the remainder the mask stays. The
+  // scalable flags must be spelled out: the mask types built from an empty
+  // list differ from the ones the transfer ops expect.
   SmallVector<bool> scalableDims(vectorSizes.size(), false);
   SmallVector<linalg::GenericOp> tiles;
-  for (scf::ForOp loop : {mainLoop, remainderLoop})
-    if (loop)
-      loop.walk([&](linalg::GenericOp tile) { tiles.push_back(tile); });
+  for (Operation *region : tiledRegions)
+    region->walk([&](linalg::GenericOp tile) { tiles.push_back(tile); });
   for (linalg::GenericOp tile : tiles) {
     rewriter.setInsertionPoint(tile);
     if (failed(linalg::vectorize(rewriter, tile, vectorSizes, scalableDims)))
