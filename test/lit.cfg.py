@@ -25,6 +25,10 @@ runtime_libs = ",".join(
     for name in ("mlir_runner_utils", "mlir_c_runner_utils")
 )
 config.substitutions.append(("%mlir_runtime_libs", runtime_libs))
+# The OpenMP runtime that multithreaded CPU code calls (libomp-22-dev).
+config.substitutions.append(
+    ("%openmp_lib", os.path.join(config.mlir_lib_dir, "libomp" + config.shlib_ext))
+)
 
 tool_dirs = [config.optim_tools_dir, config.llvm_tools_dir]
 tools = [

@@ -38,6 +38,8 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
   // One vector loop and one masked remainder per elementwise op.
   OptimVectorizePassOptions vectorize;
   vectorize.vectorWidth = options.vectorWidth;
+  vectorize.numThreads = options.numThreads;
+  vectorize.parallelThreshold = options.parallelThreshold;
   pm.addPass(createOptimVectorizePass(vectorize));
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
@@ -46,14 +48,21 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 
   // Everything to the LLVM dialect. memref lowers before arith, so that
-  // `memref.dim` does not leave an alloca inside the loop.
+  // `memref.dim` does not leave an alloca inside the loop, and before scf, so
+  // that the single-block `memref.alloca_scope` that scf-to-openmp puts in a
+  // parallel body is gone before the loops inside it become blocks.
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
+  if (options.numThreads > 1) {
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = options.numThreads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+  }
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
@@ -62,6 +71,8 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
     pm.addPass(optim::createOptimEmitCInterfacePass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  if (options.numThreads > 1)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -14,6 +14,7 @@
 #include "optim/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -102,9 +103,10 @@ scf::IfOp replaceWithIf(RewriterBase &rewriter, scf::ForOp loop) {
   return ifOp;
 }
 
+/// Tiles `op` by `lanes` along its innermost dimension, peels the remainder
+/// and vectorises both parts.
 LogicalResult vectorizeElementwise(RewriterBase &rewriter,
                                    linalg::GenericOp op, int64_t lanes) {
-  op = flattenIfContiguous(rewriter, op);
   SmallVector<int64_t> vectorSizes(op.getNumLoops(), 1);
   vectorSizes.back() = lanes;
   scf::SCFTilingOptions options;
@@ -144,6 +146,68 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter,
   return success();
 }
 
+/// Splits a flat generic into `numThreads` chunks of whole vectors, each one
+/// an iteration of an `scf.parallel`, and vectorises the chunks. Every chunk
+/// but the last starts on a multiple of the vector width and has no remainder.
+LogicalResult splitAcrossThreads(RewriterBase &rewriter, linalg::GenericOp op,
+                                 int64_t lanes, int64_t numThreads) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  OpFoldResult size =
+      memref::getMixedSize(rewriter, loc, op.getDpsInputs().front(), 0);
+  AffineExpr n = getAffineSymbolExpr(0, rewriter.getContext());
+  OpFoldResult chunk = affine::makeComposedFoldedAffineApply(
+      rewriter, loc, n.ceilDiv(numThreads).ceilDiv(lanes) * lanes, {size});
+
+  scf::SCFTilingOptions options;
+  options.setTileSizes({chunk});
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return op.emitError("could not split the elementwise op into chunks");
+  rewriter.eraseOp(op);
+  auto forall = cast<scf::ForallOp>(tiled->loops.front().getOperation());
+  if (failed(vectorizeElementwise(
+          rewriter, cast<linalg::GenericOp>(tiled->tiledOps.front()), lanes)))
+    return failure();
+  return scf::forallToParallelLoop(rewriter, forall);
+}
+
+/// Vectorises `op`, on `numThreads` threads if it has at least `threshold`
+/// elements: decided now for a static size, at run time for a dynamic one.
+LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
+                                      linalg::GenericOp op, int64_t lanes,
+                                      int64_t numThreads, int64_t threshold) {
+  op = flattenIfContiguous(rewriter, op);
+  if (numThreads <= 1 || op.getNumLoops() != 1)
+    return vectorizeElementwise(rewriter, op, lanes);
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  OpFoldResult size =
+      memref::getMixedSize(rewriter, loc, op.getDpsInputs().front(), 0);
+  if (std::optional<int64_t> staticSize = getConstantIntValue(size)) {
+    if (*staticSize < threshold)
+      return vectorizeElementwise(rewriter, op, lanes);
+    return splitAcrossThreads(rewriter, op, lanes, numThreads);
+  }
+
+  Value large = arith::CmpIOp::create(
+      rewriter, loc, arith::CmpIPredicate::sge,
+      getValueOrCreateConstantIndexOp(rewriter, loc, size),
+      arith::ConstantIndexOp::create(rewriter, loc, threshold));
+  auto ifOp = scf::IfOp::create(rewriter, loc, large, /*withElseRegion=*/true);
+  rewriter.setInsertionPointToStart(ifOp.thenBlock());
+  auto parallelOp = cast<linalg::GenericOp>(rewriter.clone(*op));
+  rewriter.setInsertionPointToStart(ifOp.elseBlock());
+  auto sequentialOp = cast<linalg::GenericOp>(rewriter.clone(*op));
+  rewriter.eraseOp(op);
+  if (failed(vectorizeElementwise(rewriter, sequentialOp, lanes)))
+    return failure();
+  return splitAcrossThreads(rewriter, parallelOp, lanes, numThreads);
+}
+
 struct OptimVectorizePass
     : optim::impl::OptimVectorizePassBase<OptimVectorizePass> {
   using Base::Base;
@@ -159,7 +223,8 @@ struct OptimVectorizePass
       int64_t lanes = vectorWidth > 0
                           ? vectorWidth
                           : getHostVectorLanes(smallestElementBits(op));
-      if (failed(vectorizeElementwise(rewriter, op, lanes)))
+      if (failed(parallelizeAndVectorize(rewriter, op, lanes, numThreads,
+                                         parallelThreshold)))
         return signalPassFailure();
     }
   }

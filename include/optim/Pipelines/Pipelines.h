@@ -22,6 +22,15 @@ struct OptimCPUPipelineOptions
       llvm::cl::desc("Lanes per vector (0: the host's vector register width "
                      "divided by the element width)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("Threads for large tensors (an scf.parallel lowered "
+                     "through OpenMP; 1: single-threaded)"),
+      llvm::cl::init(1)};
+  PassOptions::Option<int64_t> parallelThreshold{
+      *this, "parallel-threshold",
+      llvm::cl::desc("Elements below which an op stays on one thread"),
+      llvm::cl::init(262144)};
   PassOptions::Option<bool> emitCInterface{
       *this, "emit-c-interface",
       llvm::cl::desc("Emit `_mlir_ciface_` wrappers for public functions so "

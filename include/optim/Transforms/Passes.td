@@ -29,12 +29,24 @@ def OptimVectorizePass : Pass<"optim-vectorize"> {
     picks the host's vector registers: 512 bits with AVX-512, 256 with AVX,
     else 128, divided by the element width.
 
+    With `num-threads = T > 1`, a flat generic of at least
+    `parallel-threshold` elements is first split into T chunks of whole
+    vectors in an `scf.parallel` (each chunk then vectorised as above); a
+    smaller one stays on one thread. For a dynamic size the choice is made at
+    run time by an `scf.if` between the two versions.
+
     Any other op is left alone.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
            "Lanes per vector (0: the host's vector register width divided "
            "by the element width)">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
+           "Chunks to split large elementwise ops into, one per thread of an "
+           "scf.parallel (1: single-threaded)">,
+    Option<"parallelThreshold", "parallel-threshold", "int64_t",
+           /*default=*/"262144",
+           "Elements below which an op stays on one thread">,
   ];
   let dependentDialects = [
     "affine::AffineDialect",

@@ -12,6 +12,13 @@
 // RUN:   | mlir-runner -e main -entry-point-result=void \
 // RUN:       -shared-libs=%mlir_runtime_libs \
 // RUN:   | FileCheck %s
+// Multithreaded: ops of at least the threshold run as chunks of an
+// scf.parallel lowered through OpenMP, smaller ones on one thread.
+// RUN: cat %s %S/Inputs/adamw-reference.mlir \
+// RUN:   | optim-opt --optim-cpu-pipeline="num-threads=2 parallel-threshold=8" \
+// RUN:   | mlir-runner -e main -entry-point-result=void \
+// RUN:       -shared-libs=%mlir_runtime_libs,%openmp_lib \
+// RUN:   | FileCheck %s
 
 func.func @train(%p: tensor<?x?xf32>, %g: tensor<?x?xf32>,
                  %m: tensor<?x?xf32>, %v: tensor<?x?xf32>, %steps: i64,

@@ -5,6 +5,13 @@
 // RUN:   | optim-runner -e main -entry-point-result=void \
 // RUN:       -shared-libs=%mlir_runtime_libs \
 // RUN:   | FileCheck %s
+// Multithreaded: ops of at least the threshold run as chunks of an
+// scf.parallel lowered through OpenMP, smaller ones on one thread.
+// RUN: cat %s %S/Inputs/adamw-reference.mlir \
+// RUN:   | optim-opt --optim-cpu-pipeline="num-threads=2 parallel-threshold=16" \
+// RUN:   | mlir-runner -e main -entry-point-result=void \
+// RUN:       -shared-libs=%mlir_runtime_libs,%openmp_lib \
+// RUN:   | FileCheck %s
 
 func.func @step(%p: memref<?xf64>, %g: memref<?xf64>, %m: memref<?xf64>,
                 %v: memref<?xf64>, %t: i64, %lr: f64) {
