@@ -14,8 +14,8 @@
 #include "optim/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -91,9 +91,9 @@ linalg::GenericOp flattenIfContiguous(RewriterBase &rewriter,
 /// so that the only loop over the data is the main one.
 scf::IfOp replaceWithIf(RewriterBase &rewriter, scf::ForOp loop) {
   rewriter.setInsertionPoint(loop);
-  Value runs = arith::CmpIOp::create(rewriter, loop.getLoc(),
-                                     arith::CmpIPredicate::slt,
-                                     loop.getLowerBound(), loop.getUpperBound());
+  Value runs =
+      arith::CmpIOp::create(rewriter, loop.getLoc(), arith::CmpIPredicate::slt,
+                            loop.getLowerBound(), loop.getUpperBound());
   auto ifOp = scf::IfOp::create(rewriter, loop.getLoc(), runs);
   Block *body = loop.getBody();
   rewriter.eraseOp(body->getTerminator());
@@ -105,8 +105,8 @@ scf::IfOp replaceWithIf(RewriterBase &rewriter, scf::ForOp loop) {
 
 /// Tiles `op` by `lanes` along its innermost dimension, peels the remainder
 /// and vectorises both parts.
-LogicalResult vectorizeElementwise(RewriterBase &rewriter,
-                                   linalg::GenericOp op, int64_t lanes) {
+LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::GenericOp op,
+                                   int64_t lanes) {
   SmallVector<int64_t> vectorSizes(op.getNumLoops(), 1);
   vectorSizes.back() = lanes;
   scf::SCFTilingOptions options;

@@ -79,14 +79,15 @@ AdamWScalars buildScalars(OpBuilder &b, Location loc, AdamWStepOp op) {
   s.beta2 = constElement(op.getBeta2().convertToDouble());
   s.oneMinusBeta2 = constElement(1.0 - op.getBeta2().convertToDouble());
   s.eps = constElement(op.getEps().convertToDouble());
-  s.stepSize =
-      toElement(arith::DivFOp::create(b, loc, lr, biasCorrection(op.getBeta1().convertToDouble())));
-  Value sqrtBc2 = math::SqrtOp::create(b, loc, biasCorrection(op.getBeta2().convertToDouble()));
+  s.stepSize = toElement(arith::DivFOp::create(
+      b, loc, lr, biasCorrection(op.getBeta1().convertToDouble())));
+  Value sqrtBc2 = math::SqrtOp::create(
+      b, loc, biasCorrection(op.getBeta2().convertToDouble()));
   s.invSqrtBiasCorrection2 =
       toElement(arith::DivFOp::create(b, loc, one, sqrtBc2));
   if (op.getWeightDecay().convertToDouble() != 0.0) {
-    Value lrWd =
-        arith::MulFOp::create(b, loc, lr, constF64(op.getWeightDecay().convertToDouble()));
+    Value lrWd = arith::MulFOp::create(
+        b, loc, lr, constF64(op.getWeightDecay().convertToDouble()));
     s.decay = toElement(arith::SubFOp::create(b, loc, one, lrWd));
   }
   return s;

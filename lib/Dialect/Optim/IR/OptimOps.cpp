@@ -28,9 +28,8 @@ static Type elementTypeOf(Type type) {
 /// Parses either a single type shared by `param`, `grad`, `m` and `v` (and
 /// whose element type is the type of `lr`), or the parenthesized list of the
 /// five types of `param`, `grad`, `m`, `v` and `lr`. `step` is always `i64`.
-static ParseResult parseStateTypes(OpAsmParser &parser, Type &param,
-                                   Type &grad, Type &m, Type &v, Type &step,
-                                   Type &lr) {
+static ParseResult parseStateTypes(OpAsmParser &parser, Type &param, Type &grad,
+                                   Type &m, Type &v, Type &step, Type &lr) {
   step = parser.getBuilder().getI64Type();
   if (succeeded(parser.parseOptionalLParen())) {
     return failure(parser.parseType(param) || parser.parseComma() ||
@@ -47,8 +46,7 @@ static ParseResult parseStateTypes(OpAsmParser &parser, Type &param,
 }
 
 static void printStateTypes(OpAsmPrinter &printer, Operation *, Type param,
-                            Type grad, Type m, Type v, Type /*step*/,
-                            Type lr) {
+                            Type grad, Type m, Type v, Type /*step*/, Type lr) {
   if (grad == param && m == param && v == param && lr == elementTypeOf(param)) {
     printer << param;
     return;
@@ -65,13 +63,12 @@ static void printStateTypes(OpAsmPrinter &printer, Operation *, Type param,
 //===----------------------------------------------------------------------===//
 
 LogicalResult AdamWStepOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, ValueRange operands,
-    DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+    MLIRContext *, std::optional<Location>, ValueRange operands, DictionaryAttr,
+    OpaqueProperties, RegionRange, SmallVectorImpl<Type> &inferredReturnTypes) {
   // Operands: param, grad, m, v, step, lr. Only the tensor form has results.
   if (operands.size() == 6 && isa<RankedTensorType>(operands[0].getType()))
-    inferredReturnTypes.append({operands[0].getType(), operands[2].getType(),
-                                operands[3].getType()});
+    inferredReturnTypes.append(
+        {operands[0].getType(), operands[2].getType(), operands[3].getType()});
   return success();
 }
 
@@ -84,7 +81,8 @@ void AdamWStepOp::getEffects(
     return;
   effects.emplace_back(MemoryEffects::Read::get(), &getGradMutable(),
                        SideEffects::DefaultResource::get());
-  for (OpOperand *state : {&getParamMutable(), &getMMutable(), &getVMutable()}) {
+  for (OpOperand *state :
+       {&getParamMutable(), &getMMutable(), &getVMutable()}) {
     effects.emplace_back(MemoryEffects::Read::get(), state,
                          SideEffects::DefaultResource::get());
     effects.emplace_back(MemoryEffects::Write::get(), state,
@@ -126,10 +124,8 @@ static bool isStateType(Type type) {
 }
 
 LogicalResult AdamWStepOp::verify() {
-  std::pair<StringLiteral, Value> states[] = {{"param", getParam()},
-                                              {"grad", getGrad()},
-                                              {"m", getM()},
-                                              {"v", getV()}};
+  std::pair<StringLiteral, Value> states[] = {
+      {"param", getParam()}, {"grad", getGrad()}, {"m", getM()}, {"v", getV()}};
   for (auto [name, value] : states)
     if (!isStateType(value.getType()))
       return emitOpError("operand '")
@@ -148,8 +144,8 @@ LogicalResult AdamWStepOp::verify() {
     auto type = cast<ShapedType>(value.getType());
     if (isa<RankedTensorType>(type) != isTensor)
       return emitOpError("operand '")
-             << name << "' is a " << formName(!isTensor)
-             << " but 'param' is a " << formName(isTensor)
+             << name << "' is a " << formName(!isTensor) << " but 'param' is a "
+             << formName(isTensor)
              << "; all state operands must be tensors or all memrefs";
     if (type.getElementType() != elementType)
       return emitOpError("operand '")

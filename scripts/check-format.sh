@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+#===- scripts/check-format.sh - Check the C++ formatting -----------------===#
+#
+# Fails, listing the files, if any tracked C++ file differs from what
+# clang-format-22 (LLVM style, see .clang-format) makes of it.
+#
+#===----------------------------------------------------------------------===#
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bad=()
+for f in $(git ls-files '*.cpp' '*.h'); do
+  clang-format-22 --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+done
+if ((${#bad[@]})); then
+  echo "not clang-formatted (run clang-format-22 -i on them):"
+  printf '  %s\n' "${bad[@]}"
+  exit 1
+fi
+echo "all C++ files are clang-formatted"
