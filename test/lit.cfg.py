@@ -37,3 +37,65 @@ tools = [
     ToolSubst("mlir-runner", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# GPU: `ptxas` when the CUDA toolkit's assembler is found (tests that assemble
+# PTX), `cuda-device` when an NVIDIA GPU answers and the CUDA runtime library
+# was built (tests that launch kernels). Without them those tests report
+# UNSUPPORTED.
+import shutil
+import subprocess
+import sys
+
+
+def find_ptxas():
+    candidates = []
+    if getattr(config, "cuda_toolkit_dir", ""):
+        candidates.append(os.path.join(config.cuda_toolkit_dir, "bin", "ptxas"))
+    candidates.append(shutil.which("ptxas"))
+    candidates.append("/usr/local/cuda/bin/ptxas")
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+ptxas = find_ptxas()
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+
+cuda_runtime = os.path.join(
+    config.optim_obj_root, "lib", "liboptim_cuda_runtime" + config.shlib_ext
+)
+
+
+def query_nvidia_smi(*args):
+    """nvidia-smi's output, or None when it is missing or fails."""
+    nvidia_smi = shutil.which("nvidia-smi")
+    if not nvidia_smi:
+        return None
+    try:
+        result = subprocess.run(
+            [nvidia_smi, *args], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+gpus = query_nvidia_smi("-L")
+if gpus and "GPU" in gpus and os.path.exists(cuda_runtime):
+    config.available_features.add("cuda-device")
+config.substitutions.append(("%optim_cuda_runtime", cuda_runtime))
+# The first GPU's architecture (e.g. sm_90), for the device tests' PTX.
+capability = query_nvidia_smi("--query-gpu=compute_cap", "--format=csv,noheader")
+capability = capability.split()[0] if capability else "8.0"
+config.substitutions.append(("%cuda_chip", "sm_" + capability.replace(".", "")))
+# The PTX inside `gpu.binary` ops (format=isa), one instruction a line.
+config.substitutions.append(
+    (
+        "%extract_ptx",
+        '"%s" "%s"'
+        % (sys.executable, os.path.join(config.test_source_root, "lib", "extract-ptx.py")),
+    )
+)

@@ -16,4 +16,9 @@ void optim::registerOptimPipelines() {
       "Lower optim IR (tensor or memref form) to the LLVM dialect for the "
       "host CPU: fused, vectorised loops, one pass over memory per op",
       buildOptimCPUPipeline);
+  PassPipelineRegistration<OptimGPUPipelineOptions>(
+      "optim-gpu-pipeline",
+      "Lower optim IR to NVIDIA GPU kernels (PTX, cubin or fatbin) and the "
+      "LLVM-dialect host code that launches them",
+      buildOptimGPUPipeline);
 }

@@ -42,4 +42,99 @@ def ConvertOptimToLinalgPass : Pass<"convert-optim-to-linalg"> {
   ];
 }
 
+def OptimGPUMapPass : Pass<"optim-gpu-map", "func::FuncOp"> {
+  let summary = "Map elementwise linalg.generic ops on buffers to grid-stride "
+                "gpu.launch kernels";
+  let description = [{
+    Expects bufferized `linalg.generic` ops whose loops are parallel, whose
+    indexing maps are identities, whose operands share one element type and
+    are of rank 0 or 1, or N-D but collapsible to one dimension (what
+    `convert-optim-to-linalg` gives after bufferization). Each becomes one
+    `gpu.launch` (N-D operands seen through `memref.collapse_shape`) whose
+    threads walk the elements in a grid-stride loop, so the grid stays
+    bounded (`max-blocks`) whatever the size of the tensor:
+
+    - work items `[0, nVec)` are vectors of `elements-per-thread` elements,
+      read and written with aligned `vector.load`/`vector.store` (128-bit
+      loads and stores for f32 with the default width);
+    - the remaining elements are scalar work items handled by the same loop.
+
+    `nVec` is computed on the host: it is 0 when the first element of any
+    operand is not aligned to the vector size, or when an operand is not
+    contiguous, so misaligned data is still correct, only scalar. The body is
+    the generic's body, cloned once per element (scalar) and once per vector
+    (each op rebuilt on vector types); values it takes from above (the step
+    scalars) are computed on the host, once per launch, and become kernel
+    arguments. Every operand is read once and every output written once.
+
+    With `multi-tensor`, the generics of one block that share an element type
+    and are not separated by other side effects are launched as one kernel. A
+    table in device memory lists, per tensor, the address of each operand,
+    the element and vector counts, the tensor's first thread, which body
+    variant it uses (generics whose bodies differ, e.g. AdamW with and without
+    weight decay, are variants of the same kernel) and the scalars its body
+    takes from above. The threads walk the concatenation of all tensors
+    grid-stride, so one launch updates every tensor. Generics in a group must
+    not alias each other; ones that share a buffer are not grouped.
+
+    Other generics (reductions, non-contiguous N-D buffers, ...) are left
+    alone.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"256", "Threads per block">,
+    Option<"elementsPerThread", "elements-per-thread", "int64_t",
+           /*default=*/"0",
+           "Contiguous elements a thread loads as one vector per iteration, "
+           "a power of two (0: 128 bits worth, 4 for f32 and 2 for f64; 1: "
+           "scalar code only)">,
+    Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"1024",
+           "Upper bound of the grid; larger tensors take more iterations of "
+           "the grid-stride loop">,
+    Option<"multiTensor", "multi-tensor", "bool", /*default=*/"false",
+           "Launch all eligible generics of a block that share an element "
+           "type as one kernel over a table of tensors">,
+  ];
+  let dependentDialects = [
+    "arith::ArithDialect",
+    "gpu::GPUDialect",
+    "LLVM::LLVMDialect",
+    "memref::MemRefDialect",
+    "scf::SCFDialect",
+    "vector::VectorDialect",
+  ];
+}
+
+def OptimNVVMPreciseMathPass
+    : Pass<"optim-nvvm-precise-math", "gpu::GPUModuleOp"> {
+  let summary = "Give kernels IEEE round-to-nearest square roots on NVVM";
+  let description = [{
+    Rewrites `math.sqrt` on f32 and f64 (scalars and 1-D vectors, one lane at
+    a time) into calls of the `llvm.nvvm.sqrt.rn.f`/`.d` intrinsics, which
+    become `sqrt.rn.f32`/`sqrt.rn.f64`. Run it on GPU modules before
+    `convert-gpu-to-nvvm`: that pass would route `math.sqrt` through
+    libdevice's `__nv_sqrtf`, which is `sqrt.approx.f32` unless
+    `__CUDA_PREC_SQRT` is set through NVVM reflection, and which needs
+    libdevice at compile time. Divisions need no such help: `arith.divf`
+    without the `arcp`/`afn` flags becomes `div.rn`.
+  }];
+  let dependentDialects = [
+    "LLVM::LLVMDialect",
+    "vector::VectorDialect",
+  ];
+}
+
+def OptimGPUCheckMappedPass
+    : Pass<"optim-gpu-check-mapped", "func::FuncOp"> {
+  let summary = "Fail if host code still holds loops meant for the GPU";
+  let description = [{
+    Run after the GPU mapping passes: it reports an error for every `linalg`
+    op and every `scf.parallel` loop left in a function outside GPU kernels.
+    The buffers of a GPU pipeline live in device memory, so such a loop,
+    which would run on the host, would be wrong rather than merely slow; the
+    upstream parallel-loop mapping leaves loops it cannot map in place
+    without a diagnostic.
+  }];
+}
+
 #endif // OPTIM_CONVERSION_PASSES_TD

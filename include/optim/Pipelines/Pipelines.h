@@ -47,6 +47,63 @@ void buildOptimCPUPipeline(OpPassManager &pm,
 /// Registers `optim-cpu-pipeline` with the global pass-pipeline registry.
 void registerOptimPipelines();
 
+//===----------------------------------------------------------------------===//
+// GPU pipeline
+//===----------------------------------------------------------------------===//
+
+/// Options of `optim-gpu-pipeline`.
+struct OptimGPUPipelineOptions
+    : public PassPipelineOptions<OptimGPUPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("NVIDIA architecture to compile for"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("NVPTX features (empty: +ptx80, or +ptx86 from sm_100 "
+                     "on, the lowest PTX versions that cover the chip)"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the GPU modules become: `isa` (PTX text, JIT-"
+                     "compiled by the driver), `bin` (cubin) or `fatbin`; "
+                     "`bin` and `fatbin` run ptxas"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit holding ptxas and fatbinary (default: the "
+                     "one found when OptimMLIR was configured)"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> threadsPerBlock{
+      *this, "threads-per-block", llvm::cl::desc("Threads per block"),
+      llvm::cl::init(256)};
+  PassOptions::Option<int64_t> elementsPerThread{
+      *this, "elements-per-thread",
+      llvm::cl::desc("Contiguous elements a thread handles as one vector per "
+                     "iteration (0: 128 bits worth, 4 f32 or 2 f64)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> maxBlocks{
+      *this, "max-blocks",
+      llvm::cl::desc("Most blocks in a grid; bigger tensors loop"),
+      llvm::cl::init(1024)};
+  PassOptions::Option<bool> multiTensor{
+      *this, "multi-tensor",
+      llvm::cl::desc("Update all the tensors of a function that share an "
+                     "element type with one kernel launch"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("LLVM optimisation level of the device code"),
+      llvm::cl::init(3)};
+};
+
+/// Builds the GPU pipeline: optim -> linalg -> one-shot bufferization ->
+/// grid-stride `gpu.launch` kernels (`optim-gpu-map`; other linalg ops through
+/// parallel loops, tiled for blocks and threads) -> kernel outlining -> NVVM
+/// -> `gpu-module-to-binary`, and the host side through `gpu-to-llvm`.
+/// Function arguments must be device-accessible buffers.
+void buildOptimGPUPipeline(OpPassManager &pm,
+                           const OptimGPUPipelineOptions &options);
+
 } // namespace optim
 } // namespace mlir
 

@@ -1,0 +1,253 @@
+// Runs the f32 AdamW step of optim-gpu-pipeline on the GPU for two steps with
+// runtime step and learning rate, and compares param, m and v with an f64
+// reference of the op's definition computed on the host.
+
+// RUN: optim-opt %s --optim-gpu-pipeline="format=isa chip=%cuda_chip" \
+// RUN: | mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%optim_cuda_runtime,%mlir_runtime_libs \
+// RUN: | FileCheck %s
+
+// Below one block, below one vector.
+// CHECK: size 3 offset 0 max-rel-error {{.*}} PASS
+// CHECK: size 29 offset 0 max-rel-error {{.*}} PASS
+// Not a multiple of block size x vector width (256 x 4).
+// CHECK: size 100003 offset 0 max-rel-error {{.*}} PASS
+// Many blocks: 1024 blocks of 256 threads, five rounds of the grid-stride
+// loop.
+// CHECK: size 5000001 offset 0 max-rel-error {{.*}} PASS
+// Misaligned by one element: the scalar path alone.
+// CHECK: size 100003 offset 1 max-rel-error {{.*}} PASS
+// CHECK-NOT: FAIL
+
+!buffer = memref<?xf32, strided<[1], offset: ?>>
+
+func.func @step(%p: !buffer, %g: !buffer, %m: !buffer, %v: !buffer,
+                %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      {weight_decay = 1.0e-01 : f64} : !buffer
+  return
+}
+
+// A deterministic value in [-0.5, 0.5) for element `i` of stream `seed`.
+func.func @value(%i: index, %seed: index) -> f64 {
+  %c7919 = arith.constant 7919 : index
+  %c104729 = arith.constant 104729 : index
+  %c2003 = arith.constant 2003 : index
+  %a = arith.muli %i, %c7919 : index
+  %b = arith.muli %seed, %c104729 : index
+  %c = arith.addi %a, %b : index
+  %d = arith.remui %c, %c2003 : index
+  %e = arith.index_cast %d : index to i64
+  %f = arith.sitofp %e : i64 to f64
+  %scale = arith.constant 2003.0 : f64
+  %half = arith.constant 0.5 : f64
+  %x = arith.divf %f, %scale : f64
+  %y = arith.subf %x, %half : f64
+  return %y : f64
+}
+
+// One reference AdamW step in f64, straight from the op's definition.
+func.func @reference_step(%p: memref<?xf64>, %g: memref<?xf64>,
+                          %m: memref<?xf64>, %v: memref<?xf64>,
+                          %t: f64, %lr: f64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f64
+  %beta1 = arith.constant 0.9 : f64
+  %beta2 = arith.constant 0.999 : f64
+  %eps = arith.constant 1.0e-8 : f64
+  %wd = arith.constant 0.1 : f64
+  %b1t = math.powf %beta1, %t : f64
+  %b2t = math.powf %beta2, %t : f64
+  %bc1 = arith.subf %one, %b1t : f64
+  %bc2 = arith.subf %one, %b2t : f64
+  %omb1 = arith.subf %one, %beta1 : f64
+  %omb2 = arith.subf %one, %beta2 : f64
+  %n = memref.dim %p, %c0 : memref<?xf64>
+  scf.for %i = %c0 to %n step %c1 {
+    %pi = memref.load %p[%i] : memref<?xf64>
+    %gi = memref.load %g[%i] : memref<?xf64>
+    %mi = memref.load %m[%i] : memref<?xf64>
+    %vi = memref.load %v[%i] : memref<?xf64>
+    %m1 = arith.mulf %beta1, %mi : f64
+    %m2 = arith.mulf %omb1, %gi : f64
+    %mn = arith.addf %m1, %m2 : f64
+    %v1 = arith.mulf %beta2, %vi : f64
+    %gg = arith.mulf %gi, %gi : f64
+    %v2 = arith.mulf %omb2, %gg : f64
+    %vn = arith.addf %v1, %v2 : f64
+    %mhat = arith.divf %mn, %bc1 : f64
+    %vhat = arith.divf %vn, %bc2 : f64
+    %sq = math.sqrt %vhat : f64
+    %den = arith.addf %sq, %eps : f64
+    %r = arith.divf %mhat, %den : f64
+    %dec = arith.mulf %wd, %pi : f64
+    %u = arith.addf %r, %dec : f64
+    %lu = arith.mulf %lr, %u : f64
+    %pn = arith.subf %pi, %lu : f64
+    memref.store %pn, %p[%i] : memref<?xf64>
+    memref.store %mn, %m[%i] : memref<?xf64>
+    memref.store %vn, %v[%i] : memref<?xf64>
+  }
+  return
+}
+
+// max over i of |x[i] - ref[i]| / max(|ref[i]|, 1e-2), folded into %acc.
+func.func @max_rel_error(%x: !buffer, %ref: memref<?xf64>, %acc: f64) -> f64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %floor = arith.constant 1.0e-2 : f64
+  %n = memref.dim %ref, %c0 : memref<?xf64>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%e = %acc) -> f64 {
+    %xi = memref.load %x[%i] : !buffer
+    %xd = arith.extf %xi : f32 to f64
+    %ri = memref.load %ref[%i] : memref<?xf64>
+    %d = arith.subf %xd, %ri : f64
+    %ad = math.absf %d : f64
+    %ar = math.absf %ri : f64
+    %s = arith.maximumf %ar, %floor : f64
+    %rel = arith.divf %ad, %s : f64
+    %en = arith.maximumf %e, %rel : f64
+    scf.yield %en : f64
+  }
+  return %r : f64
+}
+
+func.func @check(%n: index, %offset: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %tenth = arith.constant 0.1 : f64
+  %total = arith.addi %n, %offset : index
+  %P = memref.alloc(%total) {alignment = 64} : memref<?xf32>
+  %G = memref.alloc(%total) {alignment = 64} : memref<?xf32>
+  %M = memref.alloc(%total) {alignment = 64} : memref<?xf32>
+  %V = memref.alloc(%total) {alignment = 64} : memref<?xf32>
+  %rp = memref.alloc(%n) : memref<?xf64>
+  %rg = memref.alloc(%n) : memref<?xf64>
+  %rm = memref.alloc(%n) : memref<?xf64>
+  %rv = memref.alloc(%n) : memref<?xf64>
+  %p = memref.subview %P[%offset] [%n] [1] : memref<?xf32> to !buffer
+  %g = memref.subview %G[%offset] [%n] [1] : memref<?xf32> to !buffer
+  %m = memref.subview %M[%offset] [%n] [1] : memref<?xf32> to !buffer
+  %v = memref.subview %V[%offset] [%n] [1] : memref<?xf32> to !buffer
+
+  // Inputs, rounded to f32 once so that both sides start from the same data.
+  scf.for %i = %c0 to %n step %c1 {
+    %x0 = func.call @value(%i, %c1) : (index, index) -> f64
+    %x1 = func.call @value(%i, %c2) : (index, index) -> f64
+    %x2 = func.call @value(%i, %c3) : (index, index) -> f64
+    %x3 = func.call @value(%i, %c4) : (index, index) -> f64
+    %m0 = arith.mulf %x2, %tenth : f64
+    %v0 = arith.mulf %x3, %x3 : f64
+    %v1 = arith.mulf %v0, %tenth : f64
+    %inputs = vector.from_elements %x0, %x1, %m0, %v1 : vector<4xf64>
+    %f = arith.truncf %inputs : vector<4xf64> to vector<4xf32>
+    %e = arith.extf %f : vector<4xf32> to vector<4xf64>
+    %f0 = vector.extract %f[0] : f32 from vector<4xf32>
+    %f1 = vector.extract %f[1] : f32 from vector<4xf32>
+    %f2 = vector.extract %f[2] : f32 from vector<4xf32>
+    %f3 = vector.extract %f[3] : f32 from vector<4xf32>
+    %e0 = vector.extract %e[0] : f64 from vector<4xf64>
+    %e1 = vector.extract %e[1] : f64 from vector<4xf64>
+    %e2 = vector.extract %e[2] : f64 from vector<4xf64>
+    %e3 = vector.extract %e[3] : f64 from vector<4xf64>
+    memref.store %f0, %p[%i] : !buffer
+    memref.store %f1, %g[%i] : !buffer
+    memref.store %f2, %m[%i] : !buffer
+    memref.store %f3, %v[%i] : !buffer
+    memref.store %e0, %rp[%i] : memref<?xf64>
+    memref.store %e1, %rg[%i] : memref<?xf64>
+    memref.store %e2, %rm[%i] : memref<?xf64>
+    memref.store %e3, %rv[%i] : memref<?xf64>
+  }
+
+  // The step runs on device copies of the state.
+  %DP = gpu.alloc (%total) : memref<?xf32>
+  %DG = gpu.alloc (%total) : memref<?xf32>
+  %DM = gpu.alloc (%total) : memref<?xf32>
+  %DV = gpu.alloc (%total) : memref<?xf32>
+  gpu.memcpy %DP, %P : memref<?xf32>, memref<?xf32>
+  gpu.memcpy %DG, %G : memref<?xf32>, memref<?xf32>
+  gpu.memcpy %DM, %M : memref<?xf32>, memref<?xf32>
+  gpu.memcpy %DV, %V : memref<?xf32>, memref<?xf32>
+  %dp = memref.subview %DP[%offset] [%n] [1] : memref<?xf32> to !buffer
+  %dg = memref.subview %DG[%offset] [%n] [1] : memref<?xf32> to !buffer
+  %dm = memref.subview %DM[%offset] [%n] [1] : memref<?xf32> to !buffer
+  %dv = memref.subview %DV[%offset] [%n] [1] : memref<?xf32> to !buffer
+
+  // Two steps; the second with another step and learning rate.
+  %t1 = arith.constant 1 : i64
+  %t2 = arith.constant 2 : i64
+  %lr1 = arith.constant 1.0e-3 : f32
+  %lr2 = arith.constant 5.0e-4 : f32
+  func.call @step(%dp, %dg, %dm, %dv, %t1, %lr1)
+      : (!buffer, !buffer, !buffer, !buffer, i64, f32) -> ()
+  func.call @step(%dp, %dg, %dm, %dv, %t2, %lr2)
+      : (!buffer, !buffer, !buffer, !buffer, i64, f32) -> ()
+  gpu.memcpy %P, %DP : memref<?xf32>, memref<?xf32>
+  gpu.memcpy %M, %DM : memref<?xf32>, memref<?xf32>
+  gpu.memcpy %V, %DV : memref<?xf32>, memref<?xf32>
+  gpu.dealloc %DP : memref<?xf32>
+  gpu.dealloc %DG : memref<?xf32>
+  gpu.dealloc %DM : memref<?xf32>
+  gpu.dealloc %DV : memref<?xf32>
+  %t1d = arith.constant 1.0 : f64
+  %t2d = arith.constant 2.0 : f64
+  %lr1d = arith.extf %lr1 : f32 to f64
+  %lr2d = arith.extf %lr2 : f32 to f64
+  func.call @reference_step(%rp, %rg, %rm, %rv, %t1d, %lr1d)
+      : (memref<?xf64>, memref<?xf64>, memref<?xf64>, memref<?xf64>, f64,
+         f64) -> ()
+  func.call @reference_step(%rp, %rg, %rm, %rv, %t2d, %lr2d)
+      : (memref<?xf64>, memref<?xf64>, memref<?xf64>, memref<?xf64>, f64,
+         f64) -> ()
+
+  %zero = arith.constant 0.0 : f64
+  %e0 = func.call @max_rel_error(%p, %rp, %zero)
+      : (!buffer, memref<?xf64>, f64) -> f64
+  %e1 = func.call @max_rel_error(%m, %rm, %e0)
+      : (!buffer, memref<?xf64>, f64) -> f64
+  %err = func.call @max_rel_error(%v, %rv, %e1)
+      : (!buffer, memref<?xf64>, f64) -> f64
+  vector.print str "size "
+  vector.print %n : index punctuation <no_punctuation>
+  vector.print str " offset "
+  vector.print %offset : index punctuation <no_punctuation>
+  vector.print str " max-rel-error "
+  vector.print %err : f64 punctuation <no_punctuation>
+  %tol = arith.constant 1.0e-6 : f64
+  %ok = arith.cmpf ole, %err, %tol : f64
+  scf.if %ok {
+    vector.print str " PASS\n"
+  } else {
+    vector.print str " FAIL\n"
+  }
+
+  memref.dealloc %P : memref<?xf32>
+  memref.dealloc %G : memref<?xf32>
+  memref.dealloc %M : memref<?xf32>
+  memref.dealloc %V : memref<?xf32>
+  memref.dealloc %rp : memref<?xf64>
+  memref.dealloc %rg : memref<?xf64>
+  memref.dealloc %rm : memref<?xf64>
+  memref.dealloc %rv : memref<?xf64>
+  return
+}
+
+func.func @main() {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c29 = arith.constant 29 : index
+  %c100003 = arith.constant 100003 : index
+  %c5000001 = arith.constant 5000001 : index
+  func.call @check(%c3, %c0) : (index, index) -> ()
+  func.call @check(%c29, %c0) : (index, index) -> ()
+  func.call @check(%c100003, %c0) : (index, index) -> ()
+  func.call @check(%c5000001, %c0) : (index, index) -> ()
+  func.call @check(%c100003, %c1) : (index, index) -> ()
+  return
+}

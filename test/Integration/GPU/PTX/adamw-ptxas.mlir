@@ -1,0 +1,72 @@
+// Assembles the kernels of optim-gpu-pipeline for sm_80 and sm_90 with ptxas
+// and checks their resources: no spills, no stack, and at most 64 registers
+// (so that at least four blocks of 256 threads fit on an SM).
+
+// RUN: optim-opt %s --optim-gpu-pipeline="format=isa chip=sm_90" > %t.sm_90.mlir
+// RUN: %extract_ptx --binary step_kernel < %t.sm_90.mlir > %t.sm_90.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.sm_90.ptx -o %t.sm_90.cubin 2>&1 \
+// RUN: | FileCheck %s -DCHIP=sm_90
+// RUN: optim-opt %s --optim-gpu-pipeline="format=isa chip=sm_80" > %t.sm_80.mlir
+// RUN: %extract_ptx --binary step_kernel < %t.sm_80.mlir > %t.sm_80.ptx
+// RUN: %ptxas -arch=sm_80 -v %t.sm_80.ptx -o %t.sm_80.cubin 2>&1 \
+// RUN: | FileCheck %s -DCHIP=sm_80
+
+// f64.
+// RUN: %extract_ptx --binary step_f64_kernel < %t.sm_90.mlir > %t.f64.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.f64.ptx -o %t.f64.cubin 2>&1 \
+// RUN: | FileCheck %s --check-prefix=F64
+
+// The multi-tensor kernel, here with two variants (with and without weight
+// decay).
+// RUN: optim-opt %s --optim-gpu-pipeline="format=isa multi-tensor=true" \
+// RUN: | %extract_ptx --binary step_all_kernel > %t.multi.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.multi.ptx -o %t.multi.cubin 2>&1 \
+// RUN: | FileCheck %s --check-prefix=MULTI
+
+// The pipeline runs ptxas itself for cubins and fatbins.
+// RUN: optim-opt %s --optim-gpu-pipeline="format=bin chip=sm_80" \
+// RUN: | FileCheck %s --check-prefix=BIN
+// RUN: optim-opt %s --optim-gpu-pipeline="format=fatbin" \
+// RUN: | FileCheck %s --check-prefix=FATBIN
+
+// CHECK:     Compiling entry function 'step_kernel' for '[[CHIP]]'
+// CHECK:     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// CHECK:     Used {{([1-5]?[0-9]|6[0-4])}} registers
+
+// F64:       Compiling entry function 'step_f64_kernel' for 'sm_90'
+// F64:       0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// F64:       Used {{([1-5]?[0-9]|6[0-4])}} registers
+
+// MULTI:     Compiling entry function 'step_all_kernel' for 'sm_90'
+// MULTI:     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// MULTI:     Used {{([1-5]?[0-9]|6[0-4])}} registers
+
+// A cubin is an ELF file; a fatbin starts with the magic 0xBA55ED50.
+// BIN:       gpu.binary @step_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, properties = {{.*}}"\7FELF
+// FATBIN:    gpu.binary @step_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{.*}}"P\EDU\BA
+
+func.func @step(%p: memref<?xf32>, %g: memref<?xf32>, %m: memref<?xf32>,
+                %v: memref<?xf32>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      {weight_decay = 1.0e-01 : f64} : memref<?xf32>
+  return
+}
+
+func.func @step_f64(%p: memref<?xf64>, %g: memref<?xf64>, %m: memref<?xf64>,
+                    %v: memref<?xf64>, %t: i64, %lr: f64) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      {weight_decay = 1.0e-01 : f64} : memref<?xf64>
+  return
+}
+
+func.func @step_all(%p: memref<?x768xf32>, %g: memref<?x768xf32>,
+                    %m: memref<?x768xf32>, %v: memref<?x768xf32>,
+                    %pb: memref<768xf32>, %gb: memref<768xf32>,
+                    %mb: memref<768xf32>, %vb: memref<768xf32>,
+                    %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      {weight_decay = 1.0e-01 : f64} : memref<?x768xf32>
+  optim.adamw_step %pb, %gb, %mb, %vb, step %t, lr %lr
+      {weight_decay = 0.0 : f64} : memref<768xf32>
+  return
+}
