@@ -1,0 +1,180 @@
+"""optim_mlir.adamw_step and optim_mlir.lower, with their argument checks.
+
+Every argument is checked before any array is touched, so a call that raises
+leaves params, m and v exactly as they were.
+"""
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import _core
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _check_array_list(name, arrays):
+    if isinstance(arrays, np.ndarray) or not isinstance(arrays, Sequence):
+        raise TypeError(
+            f"{name} must be a list of numpy arrays, got {type(arrays).__name__}"
+        )
+    return list(arrays)
+
+
+def _check_real(name, x):
+    # bool is an int subclass; accepting it would hide a misplaced argument.
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x}")
+    return x
+
+
+def check_hyperparameters(lr, beta1, beta2, eps, weight_decay):
+    """Returns the hyperparameters as floats; raises on a bad one."""
+    lr = _check_real("lr", lr)
+    beta1 = _check_real("beta1", beta1)
+    beta2 = _check_real("beta2", beta2)
+    eps = _check_real("eps", eps)
+    weight_decay = _check_real("weight_decay", weight_decay)
+    if lr < 0:
+        raise ValueError(f"lr must be >= 0, got {lr}")
+    for name, beta in (("beta1", beta1), ("beta2", beta2)):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"{name} must be in [0, 1), got {beta}")
+    if eps < 0:
+        raise ValueError(f"eps must be >= 0, got {eps}")
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    return lr, beta1, beta2, eps, weight_decay
+
+
+def check_step(t):
+    """Returns t as an int; raises unless it is an integer >= 1."""
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+        raise TypeError(f"t must be an integer, got {type(t).__name__}")
+    t = int(t)
+    if t < 1:
+        raise ValueError(f"t must be >= 1 (the step count is 1-indexed), got {t}")
+    if t >= 2**63:
+        raise ValueError(f"t must fit in 64 bits, got {t}")
+    return t
+
+
+def check_tensor(i, arrays):
+    """Checks the arrays of tensor i, given as {"params": p, "grads": g, ...}.
+
+    Every array must be a float32/float64 numpy array, C-contiguous and
+    aligned, with the dtype and shape of the first; all but "grads" must be
+    writeable. Messages name each array as name[i].
+    """
+    first_name, first = next(iter(arrays.items()))
+    for name, a in arrays.items():
+        if not isinstance(a, np.ndarray):
+            raise TypeError(f"{name}[{i}] must be a numpy.ndarray, got {type(a).__name__}")
+        if a.dtype not in _FLOAT_DTYPES:
+            raise TypeError(f"{name}[{i}] has dtype {a.dtype}; expected float32 or float64")
+        if a.dtype != first.dtype:
+            raise TypeError(
+                f"{name}[{i}] has dtype {a.dtype} but {first_name}[{i}] has dtype "
+                f"{first.dtype}; the arrays of one tensor must share one dtype"
+            )
+        if a.shape != first.shape:
+            raise ValueError(
+                f"{name}[{i}] has shape {a.shape} but {first_name}[{i}] has shape {first.shape}"
+            )
+        # Refuse rather than copy: a copy of params, m or v would silently drop
+        # the in-place update. grads are only read, but one rule for all four
+        # keeps the contract simple.
+        if not (a.flags.c_contiguous and a.flags.aligned):
+            raise ValueError(
+                f"{name}[{i}] is not a C-contiguous, aligned array; it is used through "
+                f"its own buffer, so pass a contiguous one (np.ascontiguousarray) and "
+                f"keep that reference"
+            )
+        if name != "grads" and not a.flags.writeable:
+            raise ValueError(f"{name}[{i}] is read-only; it is updated in place")
+
+
+def check_tensors(params, grads, m, v):
+    """Checks the four array lists against each other; returns them as lists."""
+    lists = {
+        name: _check_array_list(name, arrays)
+        for name, arrays in (("params", params), ("grads", grads), ("m", m), ("v", v))
+    }
+    n = len(lists["params"])
+    for name in ("grads", "m", "v"):
+        if len(lists[name]) != n:
+            raise ValueError(f"{name} has {len(lists[name])} arrays but params has {n}")
+    for i in range(n):
+        check_tensor(i, {name: arrays[i] for name, arrays in lists.items()})
+    return lists["params"], lists["grads"], lists["m"], lists["v"]
+
+
+def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    """Applies one AdamW step (decoupled weight decay), in place.
+
+    For every i, with g = grads[i]::
+
+        m[i] = beta1 * m[i] + (1 - beta1) * g
+        v[i] = beta2 * v[i] + (1 - beta2) * g * g
+        params[i] -= lr * (m̂ / (sqrt(v̂) + eps) + weight_decay * params[i])
+
+    where m̂ = m[i] / (1 - beta1**t) and v̂ = v[i] / (1 - beta2**t).
+
+    Args:
+      params, grads, m, v: lists of numpy arrays. params[i], grads[i], m[i]
+        and v[i] have the same shape and the same dtype, float32 or float64;
+        different i may have different shapes and dtypes. params, m and v
+        must be writeable; all four must be C-contiguous.
+      t: the step count, an integer >= 1.
+      lr: learning rate, >= 0.
+      beta1, beta2: moment decay rates in [0, 1).
+      eps: added to sqrt(v̂), >= 0.
+      weight_decay: decoupled decay coefficient, >= 0 (0 is plain Adam).
+
+    Returns None; params, m and v are updated through their own buffers.
+
+    Raises TypeError or ValueError, naming the argument, before touching any
+    array. The first call for a set of shapes, dtypes, betas, eps and
+    weight_decay JIT-compiles a step; later calls, whatever t and lr, reuse it.
+    """
+    params, grads, m, v = check_tensors(params, grads, m, v)
+    t = check_step(t)
+    lr, beta1, beta2, eps, weight_decay = check_hyperparameters(
+        lr, beta1, beta2, eps, weight_decay
+    )
+    if params:
+        _core.adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay)
+
+
+def lower(ir_text, pipeline="cpu"):
+    """Lowers textual MLIR with a named OptimMLIR pipeline.
+
+    Args:
+      ir_text: the module, as text (optim IR in tensor or memref form, or
+        anything else the pipeline accepts).
+      pipeline: "cpu" (optim-cpu-pipeline: to the LLVM dialect for the host).
+
+    Returns the lowered module as text. Raises ValueError, with MLIR's
+    diagnostics in the message, if the text does not parse or verify or the
+    pipeline fails, and for an unknown pipeline name.
+    """
+    if not isinstance(ir_text, str):
+        raise TypeError(f"ir_text must be a str, got {type(ir_text).__name__}")
+    if not isinstance(pipeline, str):
+        raise TypeError(f"pipeline must be a str, got {type(pipeline).__name__}")
+    return _core.lower(ir_text, pipeline)
+
+
+def _compile_count():
+    """How many steps have been JIT-compiled in this process."""
+    return _core.compile_count()
+
+
+def _cache_size():
+    """How many compiled steps are cached."""
+    return _core.cache_size()

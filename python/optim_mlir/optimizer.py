@@ -1,0 +1,225 @@
+"""optim_mlir.AdamW: a torch.optim.AdamW-like optimizer over numpy arrays."""
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from . import _core
+from ._functional import check_hyperparameters, check_tensor
+
+_HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
+
+
+def _group_hyperparameters(group, where):
+    """Checks a param group's hyperparameters; returns (lr, b1, b2, eps, wd)."""
+    betas = group["betas"]
+    if (
+        isinstance(betas, (str, bytes))
+        or not isinstance(betas, Sequence)
+        or len(betas) != 2
+    ):
+        raise TypeError(f"{where}['betas'] must be a pair (beta1, beta2), got {betas!r}")
+    try:
+        return check_hyperparameters(
+            group["lr"], betas[0], betas[1], group["eps"], group["weight_decay"]
+        )
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{where}: {e}") from None
+
+
+class AdamW:
+    """AdamW (decoupled weight decay) over lists of numpy arrays, in place.
+
+    Mirrors torch.optim.AdamW (without amsgrad, maximize or foreach): params
+    is a list of arrays or a list of param-group dicts such as
+    ``{"params": [w1, w2], "weight_decay": 0.0}``; keys a group leaves out
+    take the constructor's values. ``param_groups`` may be edited between
+    steps (e.g. ``group["lr"]`` for a schedule). State (``step``,
+    ``exp_avg``, ``exp_avg_sq``) is allocated at a parameter's first step.
+
+    Since numpy arrays carry no ``.grad``, :meth:`step` takes the gradients,
+    in the order of the parameters across all groups. ``state`` is keyed by
+    that position (as in :meth:`state_dict`), so add parameters with
+    :meth:`add_param_group`, which appends, rather than by editing a group's
+    ``"params"``.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        self.defaults = {"lr": lr, "betas": tuple(betas) if isinstance(betas, Sequence) else betas,
+                         "eps": eps, "weight_decay": weight_decay}
+        _group_hyperparameters(self.defaults, "AdamW")
+        if isinstance(params, (np.ndarray, dict)) or not isinstance(params, Iterable):
+            raise TypeError(
+                "params must be a list of numpy arrays or of param-group dicts, "
+                f"got {type(params).__name__}"
+            )
+        params = list(params)
+        if not params:
+            raise ValueError("params is an empty list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        self.param_groups = []
+        # Keyed by the parameter's index across all groups, as in torch's
+        # state_dict (numpy arrays are not hashable).
+        self.state = {}
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group):
+        """Appends a param group (a dict with "params" and optional overrides)."""
+        where = f"param_groups[{len(self.param_groups)}]"
+        if not isinstance(group, dict):
+            raise TypeError(f"{where} must be a dict, got {type(group).__name__}")
+        if "params" not in group:
+            raise ValueError(f"{where} has no 'params'")
+        group = dict(group)
+        params = group["params"]
+        if isinstance(params, np.ndarray):
+            params = [params]
+        if not isinstance(params, Iterable):
+            raise TypeError(f"{where}['params'] must be a list of numpy arrays")
+        params = list(params)
+        if not params:
+            raise ValueError(f"{where}['params'] is empty")
+        for i, p in enumerate(params):
+            check_tensor(i, {f"{where}['params']": p})
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params) or len({id(p) for p in params}) != len(params):
+            raise ValueError(f"{where}: some parameters appear more than once")
+        group["params"] = list(params)
+        for key in _HYPERPARAMETERS:
+            group.setdefault(key, self.defaults[key])
+        _group_hyperparameters(group, where)
+        self.param_groups.append(group)
+
+    def step(self, grads):
+        """Applies one AdamW step to every parameter whose gradient is not None.
+
+        grads: a list with one array (or None, to skip that parameter) per
+        parameter, in the order of the parameters across all groups. Every
+        argument is checked before any array is touched.
+        """
+        params = [p for g in self.param_groups for p in g["params"]]
+        if isinstance(grads, np.ndarray) or not isinstance(grads, Sequence):
+            raise TypeError(f"grads must be a list of numpy arrays, got {type(grads).__name__}")
+        if len(grads) != len(params):
+            raise ValueError(
+                f"grads has {len(grads)} arrays but the optimizer has {len(params)} parameters"
+            )
+
+        # Check every gradient, parameter (groups may have been edited) and
+        # existing state before anything changes.
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if g is not None:
+                arrays = {"params": p, "grads": g}
+                if i in self.state:
+                    arrays["exp_avg"] = self.state[i]["exp_avg"]
+                    arrays["exp_avg_sq"] = self.state[i]["exp_avg_sq"]
+                check_tensor(i, arrays)
+        hypers = [
+            _group_hyperparameters(group, f"param_groups[{gi}]")
+            for gi, group in enumerate(self.param_groups)
+        ]
+
+        # Lazily allocate the state of parameters stepping for the first time.
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if g is not None and i not in self.state:
+                self.state[i] = {"step": 0, "exp_avg": np.zeros(p.shape, p.dtype),
+                                 "exp_avg_sq": np.zeros(p.shape, p.dtype)}
+
+        # One kernel call per group and step count: a group's params step
+        # together unless some were skipped with a None gradient before.
+        index = 0
+        for group, hyper in zip(self.param_groups, hypers):
+            buckets = {}
+            for p in group["params"]:
+                if grads[index] is not None:
+                    buckets.setdefault(self.state[index]["step"] + 1, []).append(index)
+                index += 1
+            for t, indices in buckets.items():
+                states = [self.state[i] for i in indices]
+                _core.adamw_step(
+                    [params[i] for i in indices],
+                    [grads[i] for i in indices],
+                    [s["exp_avg"] for s in states],
+                    [s["exp_avg_sq"] for s in states],
+                    t, *hyper)
+                for s in states:
+                    s["step"] = t
+
+    def state_dict(self):
+        """A torch-like snapshot: {"state": {index: {"step", "exp_avg",
+        "exp_avg_sq"}}, "param_groups": [{..., "params": [indices]}]}.
+
+        Unlike torch, the arrays are copies, so later steps do not change it.
+        """
+        groups = []
+        index = 0
+        for group in self.param_groups:
+            saved = {k: v for k, v in group.items() if k != "params"}
+            saved["params"] = list(range(index, index + len(group["params"])))
+            index += len(group["params"])
+            groups.append(saved)
+        state = {
+            i: {"step": s["step"], "exp_avg": s["exp_avg"].copy(),
+                "exp_avg_sq": s["exp_avg_sq"].copy()}
+            for i, s in self.state.items()
+        }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restores a state_dict() (this optimizer's or a torch-like one).
+
+        Parameters are matched by position; the saved hyperparameters replace
+        the groups' ones. Everything is checked before anything changes.
+        """
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
+            raise TypeError("state_dict must be a dict with 'state' and 'param_groups'")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"state_dict has {len(saved_groups)} param groups but the optimizer "
+                f"has {len(self.param_groups)}"
+            )
+        # Saved parameter id -> the current parameter and its index.
+        by_id = {}
+        index = 0
+        new_groups = []
+        for gi, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"state_dict param_groups[{gi}] has {len(saved['params'])} "
+                    f"params but the optimizer's has {len(group['params'])}"
+                )
+            for saved_id, p in zip(saved["params"], group["params"]):
+                by_id[saved_id] = (index, p)
+                index += 1
+            new_group = dict(group)
+            new_group.update({k: v for k, v in saved.items() if k != "params"})
+            if isinstance(new_group["betas"], list):
+                new_group["betas"] = tuple(new_group["betas"])
+            _group_hyperparameters(new_group, f"state_dict param_groups[{gi}]")
+            new_groups.append(new_group)
+
+        new_state = {}
+        for saved_id, s in state_dict["state"].items():
+            if saved_id not in by_id:
+                raise ValueError(f"state_dict state has an unknown parameter {saved_id!r}")
+            index, p = by_id[saved_id]
+            step = s["step"]
+            # torch stores the step as a 0-d tensor; accept any integral value.
+            step = int(step.item() if hasattr(step, "item") else step)
+            if step < 0:
+                raise ValueError(f"state_dict state[{saved_id!r}]['step'] is negative")
+            entry = {"step": step}
+            for key in ("exp_avg", "exp_avg_sq"):
+                x = np.array(np.asarray(s[key]), dtype=p.dtype, order="C", copy=True)
+                if x.shape != p.shape:
+                    raise ValueError(
+                        f"state_dict state[{saved_id!r}]['{key}'] has shape {x.shape} "
+                        f"but its parameter has shape {p.shape}"
+                    )
+                entry[key] = x
+            new_state[index] = entry
+
+        self.param_groups[:] = new_groups
+        self.state = new_state

@@ -1,0 +1,208 @@
+"""optim_mlir.adamw_step against the numpy reference and the contract's
+examples."""
+
+import numpy as np
+import pytest
+
+import _reference as ref
+import optim_mlir
+
+# 0-d, one element, sizes around the vector width (not multiples of 16),
+# multi-dimensional, empty.
+SHAPES = [(), (1,), (7,), (16,), (17,), (33,), (3, 5), (2, 3, 4), (4, 1, 9),
+          (1000,), (0,), (2, 0, 3)]
+
+
+def make_tensors(rng, shapes, dtype):
+    params = [np.asarray(rng.standard_normal(s), dtype=dtype) for s in shapes]
+    m = [np.zeros(s, dtype) for s in shapes]
+    v = [np.zeros(s, dtype) for s in shapes]
+    return params, m, v
+
+
+def run_against_reference(dtypes, steps, lr_of, beta1, beta2, eps, wd, seed=0):
+    """Steps every tensor with optim_mlir and with the reference; compares."""
+    rng = np.random.default_rng(seed)
+    shapes = SHAPES * (len(dtypes) // len(SHAPES) + 1)
+    params, m, v = [], [], []
+    for shape, dtype in zip(shapes, dtypes):
+        (p,), (mi,), (vi,) = make_tensors(rng, [shape], dtype)
+        params.append(p), m.append(mi), v.append(vi)
+    expected = [(p.astype(np.float64), mi.astype(np.float64), vi.astype(np.float64))
+                for p, mi, vi in zip(params, m, v)]
+    for t in range(1, steps + 1):
+        grads = [np.asarray(rng.standard_normal(p.shape), p.dtype) for p in params]
+        optim_mlir.adamw_step(params, grads, m, v, t, lr_of(t), beta1, beta2, eps, wd)
+        expected = [ref.adamw(ep, g, em, ev, t, lr_of(t), beta1, beta2, eps, wd)
+                    for (ep, em, ev), g in zip(expected, grads)]
+    for p, mi, vi, (ep, em, ev) in zip(params, m, v, expected):
+        ref.assert_close(p, ep, p.dtype)
+        ref.assert_close(mi, em, p.dtype)
+        ref.assert_close(vi, ev, p.dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("wd", [0.0, 0.01, 0.3])
+def test_many_shapes_many_steps(dtype, wd):
+    run_against_reference([dtype] * len(SHAPES), steps=50, lr_of=lambda t: 1e-2,
+                          beta1=0.9, beta2=0.999, eps=1e-8, wd=wd)
+
+
+def test_other_betas_and_eps():
+    run_against_reference([np.float64] * len(SHAPES), steps=40, lr_of=lambda t: 3e-3,
+                          beta1=0.5, beta2=0.95, eps=1e-3, wd=0.05, seed=1)
+
+
+def test_lr_schedule_and_mixed_dtypes():
+    # float32 and float64 tensors in one call share one compiled step.
+    dtypes = [np.float32, np.float64] * len(SHAPES)
+    run_against_reference(dtypes[:len(SHAPES)], steps=30,
+                          lr_of=lambda t: 1e-2 * 0.5 * (1 + np.cos(np.pi * t / 30)),
+                          beta1=0.9, beta2=0.99, eps=1e-8, wd=0.1, seed=2)
+
+
+def test_lr_and_t_do_not_recompile():
+    rng = np.random.default_rng(3)
+    params, m, v = make_tensors(rng, [(5,), (2, 7)], np.float32)
+    grads = [np.ones_like(p) for p in params]
+    optim_mlir.adamw_step(params, grads, m, v, 1, 1e-3, 0.9, 0.999, 1e-8, 0.123)
+    compiled, cached = optim_mlir._compile_count(), optim_mlir._cache_size()
+    for t in range(2, 12):
+        optim_mlir.adamw_step(params, grads, m, v, t, 1e-3 * t, 0.9, 0.999, 1e-8, 0.123)
+    assert optim_mlir._compile_count() == compiled
+    assert optim_mlir._cache_size() == cached
+    # A new weight decay is a new step function.
+    optim_mlir.adamw_step(params, grads, m, v, 12, 1e-3, 0.9, 0.999, 1e-8, 0.124)
+    assert optim_mlir._compile_count() == compiled + 1
+
+
+# --- The contract's five themes ------------------------------------------
+
+
+def test_weight_decay_zero_is_plain_adam():
+    rng = np.random.default_rng(4)
+    params, m, v = make_tensors(rng, [(9,), (3, 3)], np.float64)
+    expected = [(p.copy(), mi.copy(), vi.copy()) for p, mi, vi in zip(params, m, v)]
+    for t in range(1, 21):
+        grads = [rng.standard_normal(p.shape) for p in params]
+        optim_mlir.adamw_step(params, grads, m, v, t, 1e-2, 0.9, 0.999, 1e-8, 0.0)
+        # Plain Adam = Adam+L2 with a zero coefficient: no decay term anywhere.
+        expected = [ref.adam_l2(ep, g, em, ev, t, 1e-2, 0.9, 0.999, 1e-8, 0.0)
+                    for (ep, em, ev), g in zip(expected, grads)]
+    for p, (ep, _, _) in zip(params, expected):
+        np.testing.assert_allclose(p, ep, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_decay_with_zero_gradient(dtype):
+    params = [np.array([1.0], dtype)]
+    grads = [np.array([0.0], dtype)]
+    m, v = [np.zeros(1, dtype)], [np.zeros(1, dtype)]
+    optim_mlir.adamw_step(params, grads, m, v, t=1, lr=0.1, beta1=0.9, beta2=0.999,
+                          eps=1e-8, weight_decay=0.5)
+    np.testing.assert_allclose(params[0], [0.95], rtol=1e-6)
+    assert m[0][0] == 0 and v[0][0] == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_decay_never_enters_the_moments(dtype):
+    params = [np.array([1.0], dtype)]
+    grads = [np.array([1.0], dtype)]
+    m, v = [np.zeros(1, dtype)], [np.zeros(1, dtype)]
+    optim_mlir.adamw_step(params, grads, m, v, t=1, lr=1e-3, beta1=0.9, beta2=0.999,
+                          eps=1e-8, weight_decay=0.1)
+    np.testing.assert_allclose(m[0], [0.1], rtol=1e-6)  # (1-b1)*g, not 0.11
+    np.testing.assert_allclose(v[0], [0.001], rtol=1e-6)  # (1-b2)*g^2
+
+
+def test_every_tensor_sees_the_same_decay_factor():
+    # Zero gradient, zero m, very different v: AdamW shrinks every tensor by
+    # exactly (1 - lr*wd); coupled L2 would shrink each differently.
+    lr, wd, t = 0.1, 0.1, 1000
+    v_values = [1.0, 1e-4, 123.0, 0.0]
+    shapes = [(3,), (2, 2), (), (17,)]
+    dtypes = [np.float64, np.float32, np.float64, np.float32]
+    params = [np.full(s, 3.0, d) for s, d in zip(shapes, dtypes)]
+    grads = [np.zeros(s, d) for s, d in zip(shapes, dtypes)]
+    m = [np.zeros(s, d) for s, d in zip(shapes, dtypes)]
+    v = [np.full(s, vv, d) for s, vv, d in zip(shapes, v_values, dtypes)]
+    optim_mlir.adamw_step(params, grads, m, v, t, lr, 0.9, 0.999, 1e-8, wd)
+    for p in params:
+        np.testing.assert_allclose(p, 3.0 * (1 - lr * wd), rtol=1e-6)
+    # The L2 reference, in contrast, depends on v.
+    factors = [ref.adam_l2(3.0, 0.0, 0.0, vv, t, lr, 0.9, 0.999, 1e-8, wd)[0] / 3.0
+               for vv in v_values[:2]]
+    assert abs(factors[0] - factors[1]) > 1e-3
+
+
+def test_update_is_in_place():
+    base = np.arange(12, dtype=np.float64)
+    view = base[2:8]  # contiguous view: the update must reach `base`
+    p_ref, g = np.ones((2, 3), np.float32), np.ones((2, 3), np.float32)
+    m_ref, v_ref = np.zeros((2, 3), np.float32), np.zeros((2, 3), np.float32)
+    params = [p_ref, view]
+    m = [m_ref, np.zeros(6)]
+    v = [v_ref, np.zeros(6)]
+    before = base.copy()
+    result = optim_mlir.adamw_step(params, [g, np.ones(6)], m, v, 1, 0.1, 0.9, 0.999,
+                                   1e-8, 0.0)
+    assert result is None
+    assert params[0] is p_ref and m[0] is m_ref and v[0] is v_ref
+    np.testing.assert_allclose(p_ref, 0.9, rtol=1e-6)
+    np.testing.assert_allclose(m_ref, 0.1, rtol=1e-6)
+    np.testing.assert_allclose(v_ref, 0.001, rtol=1e-6)
+    np.testing.assert_allclose(base[2:8], before[2:8] - 0.1, atol=1e-9)
+    np.testing.assert_array_equal(base[:2], before[:2])
+    np.testing.assert_array_equal(base[8:], before[8:])
+
+
+def test_read_only_gradients_are_accepted():
+    g = np.ones(4)
+    g.flags.writeable = False
+    p, m, v = np.ones(4), np.zeros(4), np.zeros(4)
+    optim_mlir.adamw_step([p], [g], [m], [v], 1, 0.1, 0.9, 0.999, 1e-8, 0.0)
+    np.testing.assert_allclose(p, 0.9, atol=1e-9)
+
+
+def test_empty_lists_are_a_no_op():
+    assert optim_mlir.adamw_step([], [], [], [], 1, 1e-3, 0.9, 0.999, 1e-8, 0.0) is None
+
+
+# --- The mock interview's sanity checks without torch (002) ---------------
+
+
+def test_first_step_moves_by_lr():
+    # Bias correction: on step 1, m̂/sqrt(v̂) = sign(g), so the move is ≈ lr.
+    p = [np.array([5.0])]
+    optim_mlir.adamw_step(p, [np.array([0.37])], [np.zeros(1)], [np.zeros(1)], 1, 1e-2,
+                          0.9, 0.999, 1e-8, 0.0)
+    assert abs((5.0 - p[0][0]) - 1e-2) < 1e-3
+
+
+def test_zero_grad_decay_is_independent_of_v():
+    lr, wd = 0.1, 0.05
+    p = [np.array([3.0])]
+    optim_mlir.adamw_step(p, [np.zeros(1)], [np.zeros(1)], [np.array([123.0])], 1, lr,
+                          0.9, 0.999, 1e-8, wd)
+    assert abs(p[0][0] - 3.0 * (1 - lr * wd)) < 1e-6
+
+
+def test_many_tensors_in_one_call():
+    # More tensors than one generated function holds, in several chunks.
+    dtypes = [np.float32, np.float64, np.float64] * 7
+    run_against_reference(dtypes[:19], steps=10, lr_of=lambda t: 1e-2,
+                          beta1=0.9, beta2=0.999, eps=1e-8, wd=0.02, seed=5)
+
+
+def test_concurrent_calls_from_threads():
+    # The kernel runs without the GIL; calls from several threads on their
+    # own arrays must each get exactly the single-threaded result.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def worker(seed):
+        run_against_reference([np.float64] * 4, steps=20, lr_of=lambda t: 1e-2,
+                              beta1=0.9, beta2=0.999, eps=1e-8, wd=0.01, seed=seed)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for future in [pool.submit(worker, seed) for seed in range(8)]:
+            future.result()

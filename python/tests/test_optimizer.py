@@ -1,0 +1,183 @@
+"""optim_mlir.AdamW: param groups, lazy state, schedules, state_dict."""
+
+import numpy as np
+import pytest
+
+import _reference as ref
+import optim_mlir
+
+
+def make_model(rng, dtype=np.float64):
+    """Two weight matrices and two biases, as a small MLP would have."""
+    weights = [np.asarray(rng.standard_normal(s), dtype) for s in [(8, 5), (3, 8)]]
+    biases = [np.asarray(rng.standard_normal(s), dtype) for s in [(8,), (3,)]]
+    return weights, biases
+
+
+def grads_for(rng, params):
+    return [np.asarray(rng.standard_normal(p.shape), p.dtype) for p in params]
+
+
+def lr_at(t):
+    return 1e-2 * (0.97 ** t)
+
+
+def test_two_groups_against_reference_with_schedule():
+    rng = np.random.default_rng(0)
+    weights, biases = make_model(rng)
+    opt = optim_mlir.AdamW(
+        [{"params": weights, "weight_decay": 0.1}, {"params": biases, "weight_decay": 0.0}],
+        lr=1e-2, betas=(0.9, 0.99), eps=1e-8)
+    params = weights + biases
+    expected = [(p.copy(), np.zeros_like(p), np.zeros_like(p)) for p in params]
+    decay = [0.1, 0.1, 0.0, 0.0]
+    for t in range(1, 31):
+        for group in opt.param_groups:
+            group["lr"] = lr_at(t)
+        grads = grads_for(rng, params)
+        opt.step(grads)
+        expected = [ref.adamw(ep, g, em, ev, t, lr_at(t), 0.9, 0.99, 1e-8, wd)
+                    for (ep, em, ev), g, wd in zip(expected, grads, decay)]
+    for i, (p, (ep, em, ev)) in enumerate(zip(params, expected)):
+        ref.assert_close(p, ep, np.float64)
+        ref.assert_close(opt.state[i]["exp_avg"], em, np.float64)
+        ref.assert_close(opt.state[i]["exp_avg_sq"], ev, np.float64)
+        assert opt.state[i]["step"] == 30
+
+
+def test_lr_schedule_does_not_recompile():
+    rng = np.random.default_rng(1)
+    weights, biases = make_model(rng, np.float32)
+    opt = optim_mlir.AdamW([{"params": weights}, {"params": biases, "weight_decay": 0}])
+    opt.step(grads_for(rng, weights + biases))
+    compiled = optim_mlir._compile_count()
+    for t in range(2, 10):
+        for group in opt.param_groups:
+            group["lr"] = lr_at(t)
+        opt.step(grads_for(rng, weights + biases))
+    assert optim_mlir._compile_count() == compiled
+
+
+def test_state_is_lazy_and_defaults_apply():
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p])
+    assert opt.state == {}
+    group = opt.param_groups[0]
+    assert (group["lr"], group["betas"], group["eps"], group["weight_decay"]) == \
+        (1e-3, (0.9, 0.999), 1e-8, 1e-2)
+    opt.step([np.ones(3)])
+    assert opt.state[0]["step"] == 1
+    np.testing.assert_allclose(opt.state[0]["exp_avg"], 0.1)
+
+
+def test_none_gradient_skips_a_parameter():
+    a, b = np.ones(2), np.ones(2)
+    opt = optim_mlir.AdamW([a, b], lr=0.1, weight_decay=0.0)
+    opt.step([np.ones(2), None])
+    np.testing.assert_array_equal(b, 1.0)
+    assert 1 not in opt.state
+    opt.step([np.ones(2), np.ones(2)])  # different step counts, one call each
+    assert opt.state[0]["step"] == 2 and opt.state[1]["step"] == 1
+    np.testing.assert_allclose(b, 0.9, atol=1e-12)  # b's first step
+
+
+def test_state_dict_round_trip():
+    rng = np.random.default_rng(2)
+    weights, biases = make_model(rng)
+    groups = lambda w, b: [{"params": w, "weight_decay": 0.1},
+                           {"params": b, "weight_decay": 0.0}]
+    opt = optim_mlir.AdamW(groups(weights, biases), lr=3e-3)
+    for _ in range(5):
+        opt.step(grads_for(rng, weights + biases))
+    saved = opt.state_dict()
+    assert sorted(saved["state"]) == [0, 1, 2, 3]
+    assert saved["param_groups"][1]["params"] == [2, 3]
+    assert saved["param_groups"][0]["weight_decay"] == 0.1
+    assert saved["state"][0]["step"] == 5
+
+    # A second optimizer on copies of the parameters continues identically.
+    weights2 = [w.copy() for w in weights]
+    biases2 = [b.copy() for b in biases]
+    opt2 = optim_mlir.AdamW(groups(weights2, biases2), lr=1.0)
+    opt2.load_state_dict(saved)
+    assert opt2.param_groups[0]["lr"] == 3e-3
+    exp_avg_before = saved["state"][0]["exp_avg"].copy()
+    for _ in range(5):
+        grads = grads_for(rng, weights + biases)
+        opt.step(grads)
+        opt2.step(grads)
+    for p, p2 in zip(weights + biases, weights2 + biases2):
+        np.testing.assert_array_equal(p, p2)
+    # state_dict() returns copies: later steps do not change it.
+    np.testing.assert_array_equal(saved["state"][0]["exp_avg"], exp_avg_before)
+
+
+def test_load_state_dict_checks_before_changing():
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p])
+    opt.step([np.ones(3)])
+    saved = opt.state_dict()
+    saved["state"][0]["exp_avg"] = np.zeros(4)
+    before = opt.state_dict()
+    with pytest.raises(ValueError, match="exp_avg.*shape"):
+        opt.load_state_dict(saved)
+    np.testing.assert_array_equal(opt.state[0]["exp_avg"], before["state"][0]["exp_avg"])
+    with pytest.raises(ValueError, match="param groups"):
+        opt.load_state_dict({"state": {}, "param_groups": []})
+
+
+def test_bad_step_input_changes_nothing():
+    rng = np.random.default_rng(3)
+    weights, biases = make_model(rng)
+    opt = optim_mlir.AdamW([{"params": weights}, {"params": biases}])
+    opt.step(grads_for(rng, weights + biases))
+    params_before = [p.copy() for p in weights + biases]
+    state_before = opt.state_dict()
+
+    grads = grads_for(rng, weights + biases)
+    grads[3] = grads[3][:-1]  # the last bias gradient has the wrong shape
+    with pytest.raises(ValueError, match=r"grads\[3\].*shape"):
+        opt.step(grads)
+    with pytest.raises(ValueError, match="grads has 3 arrays"):
+        opt.step(grads[:3])
+    with pytest.raises(TypeError, match=r"grads\[0\].*dtype"):
+        opt.step([g.astype(np.float32) for g in grads_for(rng, weights + biases)])
+    opt.param_groups[1]["lr"] = -1.0
+    with pytest.raises(ValueError, match=r"param_groups\[1\].*lr"):
+        opt.step(grads_for(rng, weights + biases))
+
+    for p, before in zip(weights + biases, params_before):
+        np.testing.assert_array_equal(p, before)
+    after = opt.state_dict()
+    for i, s in state_before["state"].items():
+        assert after["state"][i]["step"] == s["step"]
+        np.testing.assert_array_equal(after["state"][i]["exp_avg"], s["exp_avg"])
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(lr=-1.0), ValueError, "lr"),
+    (dict(betas=(0.9, 1.0)), ValueError, "beta2"),
+    (dict(betas=0.9), TypeError, "betas"),
+    (dict(eps=-1.0), ValueError, "eps"),
+    (dict(weight_decay=-1.0), ValueError, "weight_decay"),
+])
+def test_bad_constructor_arguments(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        optim_mlir.AdamW([np.ones(2)], **kwargs)
+
+
+def test_bad_params():
+    with pytest.raises(TypeError, match="params must be a list"):
+        optim_mlir.AdamW(np.ones(3))
+    with pytest.raises(ValueError, match="empty"):
+        optim_mlir.AdamW([])
+    with pytest.raises(ValueError, match="read-only"):
+        optim_mlir.AdamW([np.ones(3)[::1].copy(), read_only(np.ones(2))])
+    with pytest.raises(ValueError, match="more than once"):
+        p = np.ones(2)
+        optim_mlir.AdamW([{"params": [p]}, {"params": [p]}])
+
+
+def read_only(a):
+    a.flags.writeable = False
+    return a
