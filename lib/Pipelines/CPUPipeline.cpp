@@ -69,7 +69,9 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
   pm.addPass(createUBToLLVMConversionPass());
   if (options.emitCInterface)
     pm.addPass(optim::createOptimEmitCInterfacePass());
-  pm.addPass(createConvertFuncToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = options.barePtrCallConv;
+  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
   pm.addPass(createConvertControlFlowToLLVMPass());
   if (options.numThreads > 1)
     pm.addPass(createConvertOpenMPToLLVMPass());
