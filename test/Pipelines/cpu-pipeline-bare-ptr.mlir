@@ -5,9 +5,9 @@
 // tensors keeps a short signature.
 
 // CHECK-LABEL: llvm.func @two_tensors(
-// CHECK-SAME:    %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr,
-// CHECK-SAME:    %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr,
-// CHECK-SAME:    %{{.+}}: i64, %{{.+}}: f32)
+// CHECK-SAME:    %arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: !llvm.ptr,
+// CHECK-SAME:    %arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: !llvm.ptr, %arg{{[0-9]+}}: !llvm.ptr,
+// CHECK-SAME:    %arg{{[0-9]+}}: i64, %arg{{[0-9]+}}: f32)
 // CHECK-NOT:   !llvm.struct
 // CHECK-COUNT-4: llvm.load %{{.+}} {{.*}}: !llvm.ptr -> vector<16xf32>
 // CHECK:       llvm.return
