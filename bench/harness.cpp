@@ -10,7 +10,12 @@
 //
 // Usage:
 //   harness --dtype f32|f64 (--elements N | --model NAME) --threads T
-//           --reps R --warmup W --inner I [--no-compiled]
+//           --reps R --warmup W --inner I [--parallel-threshold N]
+//           [--no-compiled]
+//
+// With T > 1 threads, the probe and the hand-written loop keep tensors of
+// fewer than N elements on one thread (default 0: split every tensor), the
+// rule of optim-cpu-pipeline's `parallel-threshold`.
 //
 // All buffers come from allocBuffer(): 2 MiB-aligned, madvise(MADV_HUGEPAGE).
 //
@@ -40,8 +45,7 @@ template <typename T> using Memref1 = StridedMemRefType<T, 1>;
 
 extern "C" {
 void _mlir_ciface_adamw_f32(Memref1<float> *, Memref1<float> *,
-                            Memref1<float> *, Memref1<float> *, int64_t,
-                            float);
+                            Memref1<float> *, Memref1<float> *, int64_t, float);
 void _mlir_ciface_adamw_f64(Memref1<double> *, Memref1<double> *,
                             Memref1<double> *, Memref1<double> *, int64_t,
                             double);
@@ -65,8 +69,7 @@ struct FreeDeleter {
 
 /// The one allocation scheme of the C++ systems: 2 MiB-aligned, rounded up to
 /// 2 MiB and marked for transparent huge pages.
-template <typename T>
-std::unique_ptr<T[], FreeDeleter> allocBuffer(int64_t n) {
+template <typename T> std::unique_ptr<T[], FreeDeleter> allocBuffer(int64_t n) {
   size_t bytes = (n * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage;
   void *ptr = std::aligned_alloc(kHugePage, bytes);
   if (!ptr) {
@@ -104,17 +107,22 @@ void forRange(int threads, int64_t n, Body body) {
 /// compiled step does.
 template <typename T> struct Scalars {
   T beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps;
-  T stepSize;        // lr / (1 - beta1^t)
-  T invSqrtBc2;      // 1 / sqrt(1 - beta2^t)
-  T decay;           // 1 - lr * wd
+  T stepSize;   // lr / (1 - beta1^t)
+  T invSqrtBc2; // 1 / sqrt(1 - beta2^t)
+  T decay;      // 1 - lr * wd
 };
 
 template <typename T> Scalars<T> makeScalars(int64_t step, double lr) {
   double bc1 = 1.0 - std::pow(kBeta1, double(step));
   double bc2 = 1.0 - std::pow(kBeta2, double(step));
-  return {T(kBeta1),    T(1.0 - kBeta1),         T(kBeta2),
-          T(1.0 - kBeta2), T(kEps),              T(lr / bc1),
-          T(1.0 / std::sqrt(bc2)), T(1.0 - lr * kWeightDecay)};
+  return {T(kBeta1),
+          T(1.0 - kBeta1),
+          T(kBeta2),
+          T(1.0 - kBeta2),
+          T(kEps),
+          T(lr / bc1),
+          T(1.0 / std::sqrt(bc2)),
+          T(1.0 - lr * kWeightDecay)};
 }
 
 /// The hand-written step: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
@@ -236,7 +244,13 @@ struct Options {
   std::string dtype = "f32", modelName;
   int64_t elements = 0;
   int threads = 1, reps = 10, warmup = 2, inner = 1;
+  int64_t parallelThreshold = 0;
   bool compiled = true;
+
+  /// Threads for a tensor of n elements.
+  int threadsFor(int64_t n) const {
+    return n < parallelThreshold ? 1 : threads;
+  }
 };
 
 double median(std::vector<double> x) {
@@ -279,11 +293,12 @@ template <typename T> int run(const Options &o) {
   for (auto [rows, cols] : shapes) {
     int64_t n = cols ? rows * cols : rows;
     tensors.push_back({rows, cols, n, total, allocBuffer<T>(n),
-                       allocBuffer<T>(n), allocBuffer<T>(n), allocBuffer<T>(n)});
+                       allocBuffer<T>(n), allocBuffer<T>(n),
+                       allocBuffer<T>(n)});
     total += n;
   }
   for (Tensor<T> &t : tensors)
-    initTensor(t, o.threads);
+    initTensor(t, o.threadsFor(t.n));
   long hugeKiB = anonHugeKiB();
 
   omp_set_num_threads(o.threads);
@@ -298,21 +313,21 @@ template <typename T> int run(const Options &o) {
     std::vector<double> samples;
   };
   std::vector<System> systems;
-  systems.push_back({"probe", [&](int64_t) {
-                       for (Tensor<T> &t : tensors)
-                         forRange<T>(o.threads, t.n, [&](int64_t lo, int64_t hi) {
-                           probeStep(&t.p[lo], &t.g[lo], &t.m[lo], &t.v[lo],
-                                     hi - lo, zero);
-                         });
-                     }});
-  systems.push_back({"hand", [&](int64_t step) {
-                       Scalars<T> s = makeScalars<T>(step, kLr);
-                       for (Tensor<T> &t : tensors)
-                         forRange<T>(o.threads, t.n, [&](int64_t lo, int64_t hi) {
-                           handStep(&t.p[lo], &t.g[lo], &t.m[lo], &t.v[lo],
-                                    hi - lo, s);
-                         });
-                     }});
+  systems.push_back(
+      {"probe", [&](int64_t) {
+         for (Tensor<T> &t : tensors)
+           forRange<T>(o.threadsFor(t.n), t.n, [&](int64_t lo, int64_t hi) {
+             probeStep(&t.p[lo], &t.g[lo], &t.m[lo], &t.v[lo], hi - lo, zero);
+           });
+       }});
+  systems.push_back(
+      {"hand", [&](int64_t step) {
+         Scalars<T> s = makeScalars<T>(step, kLr);
+         for (Tensor<T> &t : tensors)
+           forRange<T>(o.threadsFor(t.n), t.n, [&](int64_t lo, int64_t hi) {
+             handStep(&t.p[lo], &t.g[lo], &t.m[lo], &t.v[lo], hi - lo, s);
+           });
+       }});
   if (o.compiled)
     systems.push_back({"compiled", [&](int64_t step) { compiled(step, lr); }});
 
@@ -338,7 +353,7 @@ template <typename T> int run(const Options &o) {
   bool checked = o.compiled, ok = true;
   if (checked) {
     for (Tensor<T> &t : tensors)
-      initTensor(t, o.threads);
+      initTensor(t, o.threadsFor(t.n));
     compiled(kCheckStep, lr);
     Scalars<T> s = makeScalars<T>(kCheckStep, kLr);
     constexpr int64_t kChunk = 1 << 16;
@@ -364,9 +379,8 @@ template <typename T> int run(const Options &o) {
   std::printf("{\"dtype\": \"%s\", \"case\": \"%s\", \"elements\": %lld, "
               "\"tensors\": %zu, \"threads\": %d, \"reps\": %d, \"warmup\": "
               "%d, \"inner\": %d, \"anon_huge_kib\": %ld, \"systems\": {",
-              o.dtype.c_str(), model ? model->name : "flat",
-              (long long)total, tensors.size(), o.threads, o.reps, o.warmup,
-              o.inner, hugeKiB);
+              o.dtype.c_str(), model ? model->name : "flat", (long long)total,
+              tensors.size(), o.threads, o.reps, o.warmup, o.inner, hugeKiB);
   for (size_t j = 0; j < systems.size(); ++j) {
     std::printf("%s\"%s\": {\"median_ns\": %.1f, \"samples_ns\": [",
                 j ? ", " : "", systems[j].name, median(systems[j].samples));
@@ -376,8 +390,8 @@ template <typename T> int run(const Options &o) {
   }
   std::printf("}, \"check\": {\"checked\": %s, \"ok\": %s, \"tol\": %g, "
               "\"max_rel_err\": {\"p\": %g, \"m\": %g, \"v\": %g}}}\n",
-              checked ? "true" : "false", ok ? "true" : "false", tol,
-              maxErr[0], maxErr[1], maxErr[2]);
+              checked ? "true" : "false", ok ? "true" : "false", tol, maxErr[0],
+              maxErr[1], maxErr[2]);
   if (!ok) {
     std::fprintf(stderr,
                  "CORRECTNESS CHECK FAILED: %s %s, %lld elements, %d "
@@ -417,6 +431,8 @@ int main(int argc, char **argv) {
       o.warmup = std::stoi(value());
     else if (arg == "--inner")
       o.inner = std::stoi(value());
+    else if (arg == "--parallel-threshold")
+      o.parallelThreshold = std::stoll(value());
     else if (arg == "--no-compiled")
       o.compiled = false;
     else {
@@ -424,8 +440,8 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (o.modelName.empty() == (o.elements <= 0) || o.threads < 1 ||
-      o.reps < 1 || o.inner < 1) {
+  if (o.modelName.empty() == (o.elements <= 0) || o.threads < 1 || o.reps < 1 ||
+      o.inner < 1) {
     std::fprintf(stderr, "error: bad arguments (see the file comment)\n");
     return 2;
   }
