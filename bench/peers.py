@@ -2,11 +2,14 @@
 
 All peers of one configuration share one set of numpy buffers (torch views
 them through torch.from_numpy, its moments preset in the optimizer state), and
-run interleaved round-robin, like the C++ systems of the harness. torch is
+run interleaved round-robin with the harness's bandwidth probe (libprobe.so,
+reported as `probe_peers`), like the C++ systems of the harness. torch is
 optional: without it its systems are recorded as absent.
 """
 
+import ctypes
 import gc
+import os
 import statistics
 import time
 
@@ -82,7 +85,35 @@ def _torch_optimizer(torch, tensors, **flavour):
     return opt
 
 
-def run_peers(dtype, sizes, threads, reps, warmup, inner):
+def _probe(lib_path, dtype, tensors, threads, threshold):
+    """run(count): `count` probe steps over all tensors in one call, with the
+    harness's threading rule."""
+    # The probe's OpenMP runtime (LLVM's) shares the cores with torch's (GNU):
+    # its idle workers sleep at once rather than spin against torch's threads.
+    os.environ.setdefault("KMP_BLOCKTIME", "0")
+    lib = ctypes.CDLL(str(lib_path))
+    fn = getattr(lib, f"optim_bench_probe_{dtype}")
+    fn.restype = None
+    fn.argtypes = [ctypes.c_void_p] * 5 + [ctypes.c_int64, ctypes.c_int,
+                                           ctypes.c_int64, ctypes.c_int64]
+    pointers = [np.array([t[k].ctypes.data for t in tensors], np.uintp)
+                for k in range(4)]
+    sizes = np.array([t[0].size for t in tensors], np.int64)
+    args = [a.ctypes.data for a in (*pointers, sizes)] + [len(tensors), threads, threshold]
+
+    def run(count, keep=(pointers, sizes)):  # `keep`: the tables stay alive
+        fn(*args, count)
+    return run
+
+
+def _repeat(step):
+    def run(count):
+        for _ in range(count):
+            step()
+    return run
+
+
+def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold):
     """Times every peer on one configuration; returns {name: result}."""
     tensors = _arrays(np.float32 if dtype == "f32" else np.float64, sizes)
     steps, results = {}, {}
@@ -102,18 +133,18 @@ def run_peers(dtype, sizes, threads, reps, warmup, inner):
             except (RuntimeError, TypeError, ValueError) as err:
                 results[name] = {"absent": f"torch {torch.__version__}: {err}"}
 
-    samples = {name: [] for name in steps}
-    for step in steps.values():
-        for _ in range(warmup * inner):
-            step()
-    names = list(steps)
+    # run(count) performs `count` steps.
+    runs = {name: _repeat(step) for name, step in steps.items()}
+    runs["probe_peers"] = _probe(probe_lib, dtype, tensors, threads, threshold)
+    samples = {name: [] for name in runs}
+    for run in runs.values():
+        run(warmup * inner)
+    names = list(runs)
     for r in range(reps):
         for j in range(len(names)):
             name = names[(r + j) % len(names)]
-            step = steps[name]
             start = time.perf_counter_ns()
-            for _ in range(inner):
-                step()
+            runs[name](inner)
             samples[name].append((time.perf_counter_ns() - start) / inner)
     for name, xs in samples.items():
         results[name] = {"median_ns": statistics.median(xs), "samples_ns": xs}

@@ -36,6 +36,7 @@ SMOKE_SIZES = {"4K": 4 << 10, "100003": 100003}
 BYTES_PER_ELEMENT = {"f32": 28, "f64": 56}  # read p, g, m, v; write p, m, v
 SYSTEMS = ["probe", "compiled", "hand", "torch_foreach", "torch_fused", "numpy"]
 PEERS = ["hand", "torch_foreach", "torch_fused", "numpy"]
+PYTHON_PEERS = ["torch_foreach", "torch_fused", "numpy"]
 
 # Pipeline options of the compiled step at T > 1 threads. The first option must
 # be listed under optim-cpu-pipeline in `optim-opt --help`; while it is not, the
@@ -192,6 +193,15 @@ def compile_module(optim_opt, mlir, stem, options, backends=("clang",)):
     return obj, times
 
 
+def build_probe_lib(gen):
+    """libprobe.so: the harness's probe for the Python peers (ctypes)."""
+    lib = gen / "libprobe.so"
+    run([LLVM / "bin/clang++", "-std=c++17", "-O3", "-march=native", "-fopenmp",
+         "-shared", "-fPIC", BENCH / "probe.cpp", "-o", lib, f"-L{LLVM}/lib",
+         f"-Wl,-rpath,{LLVM}/lib"])
+    return lib
+
+
 def build_harness(objs, gen, exe):
     run([LLVM / "bin/clang++", "-std=c++17", "-O3", "-march=native",
          "-fno-math-errno", "-fopenmp", f"-I{LLVM}/include", f"-I{gen}",
@@ -263,16 +273,21 @@ def machine_info(optim_opt):
 
 def add_metrics(row):
     n, bytes_moved = row["elements"], BYTES_PER_ELEMENT[row["dtype"]] * row["elements"]
+    # The Python peers are timed in their own phase, on their own buffers,
+    # beside the same probe (`probe_peers`): their fraction of the probe is
+    # taken against that one. Speedups compare wall times.
     probe = row["systems"]["probe"]["median_ns"]
+    probe_peers = row["systems"].get("probe_peers", {}).get("median_ns", probe)
     compiled = row["systems"].get("compiled", {}).get("median_ns")
     for name, s in row["systems"].items():
         if "median_ns" not in s:
             continue
         t = s["median_ns"]
+        own_probe = probe_peers if name in PYTHON_PEERS else probe
         s["ns_per_element"] = t / n
         s["gb_per_s"] = bytes_moved / t
-        s["of_probe"] = probe / t
-        if compiled and name not in ("compiled", "probe"):
+        s["of_probe"] = own_probe / t
+        if compiled and name not in ("compiled", "probe", "probe_peers"):
             s["compiled_speedup"] = t / compiled
 
 
@@ -528,6 +543,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor() as pool:
         list(pool.map(build_variant, variants))  # re-raises a failure
     fallback = next(e for e in harness.values() if e)
+    probe_lib = build_probe_lib(gen)
 
     compile_info = None
     if not args.smoke:
@@ -565,7 +581,9 @@ def main():
                 row = json.loads(result.stdout)
                 row["case"] = case
                 if peers:
-                    row["systems"].update(peers.run_peers(dtype, sizes, t, reps, warmup, inner))
+                    row["systems"].update(peers.run_peers(
+                        dtype, sizes, t, reps, warmup, inner, probe_lib,
+                        args.parallel_threshold))
                 add_metrics(row)
                 rows.append(row)
                 check = row["check"]

@@ -1,0 +1,50 @@
+//===- probe.h - The bandwidth probe of the AdamW benchmark -----*- C++ -*-===//
+//
+// The probe moves the bytes of an AdamW step (reads p, g, m, v; writes p, m,
+// v) with no math beyond one add per store: the physical limit a step can
+// reach. Shared by the harness and by libprobe.so, which the Python peers
+// call so that they, too, are timed beside the probe.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTIM_BENCH_PROBE_H
+#define OPTIM_BENCH_PROBE_H
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+
+/// Runs body(lo, hi) over [0, n): directly with one thread, else split into
+/// one 64-byte-aligned contiguous block per OpenMP thread.
+template <typename T, typename Body>
+void forRange(int threads, int64_t n, Body body) {
+  if (threads == 1) {
+    body(int64_t(0), n);
+    return;
+  }
+  constexpr int64_t kLine = 64 / sizeof(T);
+#pragma omp parallel num_threads(threads)
+  {
+    int64_t nt = omp_get_num_threads(), id = omp_get_thread_num();
+    int64_t block = ((n + nt - 1) / nt + kLine - 1) / kLine * kLine;
+    int64_t lo = std::min(n, id * block), hi = std::min(n, lo + block);
+    if (lo < hi)
+      body(lo, hi);
+  }
+}
+
+/// The bandwidth probe: same loads and stores as a step, values unchanged
+/// (`zero` is 0 at run time, unknown to the compiler).
+template <typename T>
+void probeStep(T *__restrict p, const T *__restrict g, T *__restrict m,
+               T *__restrict v, int64_t n, T zero) {
+  for (int64_t i = 0; i < n; ++i) {
+    T d = zero * g[i];
+    p[i] += d;
+    m[i] += d;
+    v[i] += d;
+  }
+}
+
+#endif // OPTIM_BENCH_PROBE_H
