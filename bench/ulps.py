@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""How far the compiled f32 step drifts from a float64 reference, in ulps.
+"""How far the compiled f32 step is from a float64 reference, in f32 ulps.
 
-Runs `--steps` f32 steps of optim_mlir.adamw_step and, side by side, the
-textbook AdamW formula in float64 from the same initial f32 values and the
-same gradients, and reports the largest distance in f32 ulps between the f32
-state and the float64 state rounded to f32: after one step (the rounding of
-the step itself) and over the whole run (rounding accumulated through m, v and
-p). torch.optim.AdamW (fused and foreach, f32) is measured the same way when
-torch is importable, for scale.
+Runs `--steps` f32 steps of optim_mlir.adamw_step and, at every step, the
+textbook AdamW formula in float64 from the same f32 state and gradient, and
+reports the largest distance between the f32 result and the float64 one over
+the whole run, in f32 ulps. p and m can cancel (p*(1-lr*wd) - update,
+beta1*m + (1-beta1)*g), so their ulps are taken at the larger of the value
+before and after the step, the scale of the operands; v has no cancellation.
+torch.optim.AdamW (fused and foreach, f32) is measured the same way when torch
+is importable, for scale.
 
     PYTHONPATH=build/python_packages python3 bench/ulps.py [--steps 1000]
 """
@@ -30,11 +31,11 @@ def reference_step(p, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
     p[:] = p - lr * (mhat / (np.sqrt(vhat) + eps) + weight_decay * p)
 
 
-def ulps(x32, ref64):
-    """Largest |x - round_f32(ref)| in units of the f32 spacing at the reference."""
-    r = ref64.astype(np.float32)
-    spacing = np.spacing(np.abs(r)).astype(np.float64)
-    return float(np.max(np.abs(x32.astype(np.float64) - r.astype(np.float64)) / spacing))
+def ulps(x32, ref64, before=None):
+    """Largest |x - ref| in f32 ulps at max(|ref|, |before|)."""
+    scale = np.abs(ref64) if before is None else np.maximum(np.abs(ref64), np.abs(before))
+    spacing = np.spacing(scale.astype(np.float32)).astype(np.float64)
+    return float(np.max(np.abs(x32.astype(np.float64) - ref64) / spacing))
 
 
 class Compiled:
@@ -42,6 +43,9 @@ class Compiled:
 
     def __init__(self, p):
         self.state = [p.copy(), np.zeros_like(p), np.zeros_like(p)]
+
+    def current(self):
+        return self.state
 
     def step(self, g, t):
         p, m, v = self.state
@@ -62,12 +66,18 @@ class Torch:
                                      weight_decay=HYPER["weight_decay"],
                                      **{mode: True})
 
+    def current(self):
+        state = self.opt.state.get(self.p)
+        if not state:  # before the first step
+            zeros = np.zeros_like(self.p.detach().numpy())
+            return [self.p.detach().numpy(), zeros, zeros]
+        return [self.p.detach().numpy(), state["exp_avg"].numpy(),
+                state["exp_avg_sq"].numpy()]
+
     def step(self, g, t):
         self.p.grad = self.torch.from_numpy(g)
         self.opt.step()
-        state = self.opt.state[self.p]
-        return [self.p.detach().numpy(), state["exp_avg"].numpy(),
-                state["exp_avg_sq"].numpy()]
+        return self.current()
 
 
 def main():
@@ -84,27 +94,25 @@ def main():
     except ImportError:
         print("torch is not importable: measuring optim_mlir only")
 
-    ref = [p0.astype(np.float64), np.zeros(args.elements), np.zeros(args.elements)]
-    worst = {s.name: {"first": None, "run": [0.0, 0.0, 0.0]} for s in systems}
+    worst = {s.name: [0.0, 0.0, 0.0] for s in systems}
     for t in range(1, args.steps + 1):
         # Gradients of varying scale, so that v spans several binades.
         g = (rng.standard_normal(args.elements)
              * np.exp(rng.uniform(-4, 2, args.elements))).astype(np.float32)
-        reference_step(*ref, g.astype(np.float64), t, **HYPER)
         for s in systems:
-            state = s.step(g, t)
-            errs = [ulps(x, r) for x, r in zip(state, ref)]
-            w = worst[s.name]
-            w["run"] = [max(a, b) for a, b in zip(w["run"], errs)]
-            if t == 1:
-                w["first"] = errs
+            before = [x.astype(np.float64) for x in s.current()]
+            ref = [x.copy() for x in before]
+            reference_step(ref[0], g.astype(np.float64), ref[1], ref[2], t, **HYPER)
+            after = s.step(g, t)
+            errs = [ulps(after[0], ref[0], before[0]), ulps(after[1], ref[1], before[1]),
+                    ulps(after[2], ref[2])]
+            worst[s.name] = [max(a, b) for a, b in zip(worst[s.name], errs)]
 
-    print(f"{args.elements} elements, {args.steps} steps, f32 against the float64 "
-          "reference, largest distance in f32 ulps (p, m, v):")
+    print(f"{args.elements} elements, {args.steps} steps: largest distance of one f32 "
+          "step from the float64 step, in f32 ulps")
+    print(f"  {'':14s} {'p':>6s} {'m':>6s} {'v':>6s}")
     for name, w in worst.items():
-        first = ", ".join(f"{e:.1f}" for e in w["first"])
-        run = ", ".join(f"{e:.1f}" for e in w["run"])
-        print(f"  {name:14s} after step 1: {first:22s} over the run: {run}")
+        print(f"  {name:14s} " + " ".join(f"{e:6.2f}" for e in w))
 
 
 if __name__ == "__main__":
