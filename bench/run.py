@@ -463,6 +463,10 @@ def print_rows(rows):
 # ===------------------------------------------------------------------------===
 
 def main():
+    # Pinned OpenMP threads (LLVM's for the C++ systems, GNU's for torch): on
+    # this 2-vCPU machine unpinned teams migrate, and the medians of one
+    # configuration then differ by up to 2x from run to run.
+    os.environ.setdefault("OMP_PROC_BIND", "close")
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes, 2 repetitions; checks correctness, writes results-smoke.json")
