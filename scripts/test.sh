@@ -2,7 +2,8 @@
 #===- scripts/test.sh - Build OptimMLIR and run every test ---------------===#
 #
 # Installs what is missing, builds, then runs the lit suite (check-optim),
-# the Python tests and the benchmark's smoke run, and ends with one line
+# the Python tests, the C++ format check and the benchmark's smoke run, and
+# ends with one line
 # `N passed, N failed, N skipped` over all of them. Exits non-zero if any
 # test failed.
 #
@@ -39,6 +40,9 @@ PYTHONPATH="$build/python_packages" python3 -m pytest -q "$root/python/tests" \
 count pytest "$(field passed "$log/pytest")" \
   "$(( $(field failed "$log/pytest") + $(field error "$log/pytest") ))" \
   "$(field skipped "$log/pytest")"
+
+echo "== C++ formatting (clang-format-22)"
+if bash "$root/scripts/check-format.sh"; then count format 1 0 0; else count format 0 1 0; fi
 
 echo "== benchmark smoke run"
 if bash "$root/bench/run.sh" --smoke >"$log/bench" 2>&1; then

@@ -33,10 +33,11 @@ struct OptimCPUPipelineOptions
       llvm::cl::init(262144)};
   PassOptions::Option<bool> barePtrCallConv{
       *this, "bare-ptr-call-conv",
-      llvm::cl::desc("Pass statically shaped memrefs as bare pointers (upstream "
-                     "FuncToLLVM's bare-pointer convention): one argument per "
-                     "memref instead of a descriptor, which keeps calls with "
-                     "many tensors cheap to compile"),
+      llvm::cl::desc(
+          "Pass statically shaped memrefs as bare pointers (upstream "
+          "FuncToLLVM's bare-pointer convention): one argument per "
+          "memref instead of a descriptor, which keeps calls with "
+          "many tensors cheap to compile"),
       llvm::cl::init(false)};
   PassOptions::Option<bool> emitCInterface{
       *this, "emit-c-interface",
