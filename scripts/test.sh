@@ -3,9 +3,8 @@
 #
 # Installs what is missing, builds, then runs the lit suite (check-optim),
 # the Python tests, the C++ format check and the benchmark's smoke run, and
-# ends with one line
-# `N passed, N failed, N skipped` over all of them. Exits non-zero if any
-# test failed.
+# ends with one line `N passed, N failed, N skipped` over all of them. Exits
+# non-zero if any test failed.
 #
 #===----------------------------------------------------------------------===#
 set -uo pipefail
