@@ -10,7 +10,6 @@
 #include "optim/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -22,18 +21,7 @@ using namespace mlir;
 
 void optim::buildOptimCPUPipeline(OpPassManager &pm,
                                   const OptimCPUPipelineOptions &options) {
-  // optim -> linalg on tensors or memrefs.
-  pm.addPass(createConvertOptimToLinalgPass());
-
-  // Tensors -> buffers. Function arguments become identity-layout memrefs, and
-  // the generics write into their `outs` buffers in place.
-  bufferization::OneShotBufferizePassOptions bufferization;
-  bufferization.bufferizeFunctionBoundaries = true;
-  bufferization.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
+  buildOptimToBuffersPipeline(pm);
 
   // One vector loop and one masked remainder per elementwise op.
   OptimVectorizePassOptions vectorize;

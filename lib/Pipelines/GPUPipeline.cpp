@@ -19,7 +19,6 @@
 #include "optim/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -48,15 +47,7 @@ static std::string defaultFeatures(StringRef chip) {
 
 void optim::buildOptimGPUPipeline(OpPassManager &pm,
                                   const OptimGPUPipelineOptions &options) {
-  // optim -> linalg -> buffers, written in place.
-  pm.addPass(createConvertOptimToLinalgPass());
-  bufferization::OneShotBufferizePassOptions bufferization;
-  bufferization.bufferizeFunctionBoundaries = true;
-  bufferization.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
+  buildOptimToBuffersPipeline(pm);
 
   // Elementwise generics -> grid-stride kernels.
   OptimGPUMapPassOptions map;

@@ -6,9 +6,29 @@
 
 #include "optim/Pipelines/Pipelines.h"
 
+#include "optim/Conversion/Passes.h"
+
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+void optim::buildOptimToBuffersPipeline(OpPassManager &pm) {
+  // optim -> linalg on tensors or memrefs.
+  pm.addPass(createConvertOptimToLinalgPass());
+
+  // Tensors -> buffers. Function arguments become identity-layout memrefs, and
+  // the generics write into their `outs` buffers in place.
+  bufferization::OneShotBufferizePassOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+}
 
 void optim::registerOptimPipelines() {
   PassPipelineRegistration<OptimCPUPipelineOptions>(

@@ -14,6 +14,11 @@ class OpPassManager;
 
 namespace optim {
 
+/// The start every pipeline shares: optim -> one elementwise linalg.generic
+/// per op -> one-shot bufferization (function boundaries included, identity
+/// layouts), with the generics updating their operands' buffers in place.
+void buildOptimToBuffersPipeline(OpPassManager &pm);
+
 /// Options of `optim-cpu-pipeline`.
 struct OptimCPUPipelineOptions
     : public PassPipelineOptions<OptimCPUPipelineOptions> {
