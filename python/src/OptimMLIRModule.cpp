@@ -58,40 +58,6 @@ namespace {
 // Memref descriptors
 //===----------------------------------------------------------------------===//
 
-// The descriptor of a rank-N memref is StridedMemRefType<T, N>: base pointer,
-// aligned pointer, offset, N sizes, N strides, all 64-bit words. The rank is
-// only known at run time here, so the descriptor is built as that sequence of
-// words; these asserts pin the layout to the C++ type.
-using Rank2Descriptor = StridedMemRefType<float, 2>;
-static_assert(sizeof(void *) == sizeof(int64_t), "64-bit hosts only");
-static_assert(sizeof(Rank2Descriptor) == 7 * sizeof(int64_t) &&
-                  offsetof(Rank2Descriptor, offset) == 16 &&
-                  offsetof(Rank2Descriptor, sizes) == 24 &&
-                  offsetof(Rank2Descriptor, strides) == 40,
-              "unexpected memref descriptor layout");
-static_assert(sizeof(StridedMemRefType<float, 0>) == 3 * sizeof(int64_t),
-              "unexpected rank-0 memref descriptor layout");
-
-/// The descriptor of a C-contiguous (identity layout) memref over `data`.
-class MemRefDescriptor {
-public:
-  MemRefDescriptor(void *data, llvm::ArrayRef<int64_t> shape) {
-    size_t rank = shape.size();
-    words.assign(3 + 2 * rank, 0);
-    words[0] = words[1] = reinterpret_cast<intptr_t>(data);
-    int64_t stride = 1;
-    for (size_t i = rank; i-- > 0;) {
-      words[3 + i] = shape[i];
-      words[3 + rank + i] = stride;
-      stride *= shape[i];
-    }
-  }
-  void *get() { return words.data(); }
-
-private:
-  llvm::SmallVector<int64_t, 9> words;
-};
-
 //===----------------------------------------------------------------------===//
 // Step signatures
 //===----------------------------------------------------------------------===//
@@ -139,13 +105,11 @@ std::string makeKey(llvm::ArrayRef<TensorSpec> tensors, const Hyper &h) {
 // Compilation
 //===----------------------------------------------------------------------===//
 
-/// How many tensors one generated function updates. A function's C wrapper
-/// calls it with every memref descriptor field as a separate argument
-/// (3 + 2 * rank per memref, 4 memrefs per tensor), and LLVM's instruction
-/// selection is superlinear in the argument count of a call: one function
-/// for 100 tensors took about 20 s to compile; chunks of 8 take about 10 ms
-/// per tensor, linear in the tensor count.
-constexpr size_t kTensorsPerFunction = 8;
+/// How many tensors one generated function updates. The functions take bare
+/// pointers (4 per tensor); LLVM's instruction selection of a call grows
+/// faster than linearly with its argument count, so a model's tensors are
+/// spread over functions of at most this many.
+constexpr size_t kTensorsPerFunction = 32;
 
 /// The name of the generated function for chunk `chunk` of the tensors.
 std::string stepName(size_t chunk) {
@@ -153,7 +117,7 @@ std::string stepName(size_t chunk) {
 }
 
 /// One JIT-compiled step: the engine owns the code; `fns[c]` is the packed
-/// entry (`_mlir_ciface_` wrapper) of the function for chunk c.
+/// entry of the function for chunk c.
 struct CompiledStep {
   std::unique_ptr<ExecutionEngine> engine;
   llvm::SmallVector<void (*)(void **)> fns;
@@ -307,7 +271,8 @@ private:
       throw fail("the generated step does not verify");
     PassManager pm(&context);
     optim::OptimCPUPipelineOptions options;
-    options.emitCInterface = true;
+    // Static shapes: each memref is passed as its data pointer.
+    options.barePtrCallConv = true;
     optim::buildOptimCPUPipeline(pm, options);
     if (failed(pm.run(*module)))
       throw fail("the 'cpu' pipeline failed on the generated step");
@@ -337,7 +302,7 @@ private:
 
     auto step = std::make_shared<CompiledStep>();
     for (size_t c = 0; c * kTensorsPerFunction < tensors.size(); ++c) {
-      auto fn = (*engine)->lookupPacked("_mlir_ciface_" + stepName(c));
+      auto fn = (*engine)->lookupPacked(stepName(c));
       if (!fn)
         throw fail(llvm::toString(fn.takeError()));
       step->fns.push_back(*fn);
@@ -382,10 +347,12 @@ void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
     return;
 
   // Re-check what memory safety depends on: all four arrays of a tensor
-  // have the same float dtype and shape.
-  llvm::SmallVector<TensorSpec> tensors(n);
+  // have the same float dtype and shape. Tensors without elements need no
+  // update and are left out of the compiled step.
+  llvm::SmallVector<TensorSpec> tensors;
+  std::vector<void *> data; // p, g, m, v of each tensor in `tensors`
   for (size_t i = 0; i < n; ++i) {
-    TensorSpec &spec = tensors[i];
+    TensorSpec spec;
     spec.isF64 = isF64Array(params[i], "params");
     spec.shape.assign(params[i].shape_ptr(),
                       params[i].shape_ptr() + params[i].ndim());
@@ -399,37 +366,31 @@ void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                              std::to_string(i) + "] differs from params[" +
                              std::to_string(i) + "] in dtype or shape")
                                 .c_str());
+    if (params[i].size() == 0)
+      continue;
+    tensors.push_back(std::move(spec));
+    data.insert(data.end(),
+                {params[i].data(), const_cast<void *>(grads[i].data()),
+                 m[i].data(), v[i].data()});
   }
+  if (tensors.empty())
+    return;
 
   std::shared_ptr<CompiledStep> compiled =
       getJIT().getStep(tensors, Hyper{beta1, beta2, eps, weightDecay});
 
-  // A packed entry takes a pointer to each argument of its C wrapper: four
-  // descriptor pointers per tensor, then the step and the learning rate.
-  std::vector<MemRefDescriptor> descriptors;
-  descriptors.reserve(4 * n);
-  for (size_t i = 0; i < n; ++i) {
-    descriptors.emplace_back(params[i].data(), tensors[i].shape);
-    descriptors.emplace_back(const_cast<void *>(grads[i].data()),
-                             tensors[i].shape);
-    descriptors.emplace_back(m[i].data(), tensors[i].shape);
-    descriptors.emplace_back(v[i].data(), tensors[i].shape);
-  }
-  std::vector<void *> descriptorPtrs;
-  descriptorPtrs.reserve(4 * n);
-  for (MemRefDescriptor &d : descriptors)
-    descriptorPtrs.push_back(d.get());
-
   // The arrays stay referenced by the vectors above and `compiled` keeps the
   // code alive, so other Python threads may run meanwhile.
   nb::gil_scoped_release release;
+  // A packed entry takes a pointer to each argument: four data pointers per
+  // tensor of its chunk, then the step and the learning rate.
   std::vector<void *> args;
   for (size_t c = 0; c < compiled->fns.size(); ++c) {
     size_t first = c * kTensorsPerFunction,
-           count = std::min(kTensorsPerFunction, n - first);
+           count = std::min(kTensorsPerFunction, tensors.size() - first);
     args.clear();
     for (size_t k = 4 * first; k < 4 * (first + count); ++k)
-      args.push_back(&descriptorPtrs[k]);
+      args.push_back(&data[k]);
     args.push_back(&step);
     args.push_back(&lr);
     compiled->fns[c](args.data());
