@@ -21,7 +21,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
@@ -53,10 +52,6 @@ namespace nb = nanobind;
 using namespace mlir;
 
 namespace {
-
-//===----------------------------------------------------------------------===//
-// Memref descriptors
-//===----------------------------------------------------------------------===//
 
 //===----------------------------------------------------------------------===//
 // Step signatures
