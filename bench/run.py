@@ -44,7 +44,7 @@ PYTHON_PEERS = ["torch_foreach", "torch_fused", "numpy"]
 # Tensors under PARALLEL_THRESHOLD elements stay on one thread, in the compiled
 # step and in the C++ baselines alike.
 PARALLEL_OPTIONS = "num-threads={threads} parallel-threshold={threshold}"
-PARALLEL_THRESHOLD = 2 << 20  # optim-cpu-pipeline's default
+PARALLEL_THRESHOLD = 256 << 10  # optim-cpu-pipeline's default
 SMOKE_PARALLEL_THRESHOLD = 1000
 
 

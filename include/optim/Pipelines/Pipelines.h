@@ -35,7 +35,7 @@ struct OptimCPUPipelineOptions
   PassOptions::Option<int64_t> parallelThreshold{
       *this, "parallel-threshold",
       llvm::cl::desc("Elements below which an op stays on one thread"),
-      llvm::cl::init(2097152)};
+      llvm::cl::init(262144)};
   PassOptions::Option<bool> barePtrCallConv{
       *this, "bare-ptr-call-conv",
       llvm::cl::desc(

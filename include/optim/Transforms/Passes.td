@@ -45,7 +45,7 @@ def OptimVectorizePass : Pass<"optim-vectorize"> {
            "Chunks to split large elementwise ops into, one per thread of an "
            "scf.parallel (1: single-threaded)">,
     Option<"parallelThreshold", "parallel-threshold", "int64_t",
-           /*default=*/"2097152",
+           /*default=*/"262144",
            "Elements below which an op stays on one thread">,
   ];
   let dependentDialects = [
