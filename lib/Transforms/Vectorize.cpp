@@ -146,15 +146,15 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::GenericOp op,
   return success();
 }
 
-/// Splits a flat generic into `numThreads` chunks of whole vectors, each one
-/// an iteration of an `scf.parallel`, and vectorises the chunks. Every chunk
-/// but the last starts on a multiple of the vector width and has no remainder.
+/// Splits a flat generic of `size` elements into `numThreads` chunks of whole
+/// vectors, each one an iteration of an `scf.parallel`, and vectorises the
+/// chunks. Every chunk but the last starts on a multiple of the vector width
+/// and has no remainder.
 LogicalResult splitAcrossThreads(RewriterBase &rewriter, linalg::GenericOp op,
-                                 int64_t lanes, int64_t numThreads) {
+                                 OpFoldResult size, int64_t lanes,
+                                 int64_t numThreads) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  OpFoldResult size =
-      memref::getMixedSize(rewriter, loc, op.getDpsInputs().front(), 0);
   AffineExpr n = getAffineSymbolExpr(0, rewriter.getContext());
   OpFoldResult chunk = affine::makeComposedFoldedAffineApply(
       rewriter, loc, n.ceilDiv(numThreads).ceilDiv(lanes) * lanes, {size});
@@ -190,7 +190,7 @@ LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
   if (std::optional<int64_t> staticSize = getConstantIntValue(size)) {
     if (*staticSize < threshold)
       return vectorizeElementwise(rewriter, op, lanes);
-    return splitAcrossThreads(rewriter, op, lanes, numThreads);
+    return splitAcrossThreads(rewriter, op, size, lanes, numThreads);
   }
 
   Value large = arith::CmpIOp::create(
@@ -205,7 +205,7 @@ LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
   rewriter.eraseOp(op);
   if (failed(vectorizeElementwise(rewriter, sequentialOp, lanes)))
     return failure();
-  return splitAcrossThreads(rewriter, parallelOp, lanes, numThreads);
+  return splitAcrossThreads(rewriter, parallelOp, size, lanes, numThreads);
 }
 
 struct OptimVectorizePass
