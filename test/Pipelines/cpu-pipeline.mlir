@@ -1,5 +1,7 @@
 // RUN: optim-opt %s --optim-cpu-pipeline="vector-width=16 emit-c-interface=1" \
 // RUN:   | FileCheck %s
+// RUN: optim-opt %s --optim-cpu-pipeline="vector-width=16 num-threads=2" \
+// RUN:   | FileCheck %s --check-prefix=THREADS
 
 // The tensor form on a dynamic size, end to end: the results are the
 // argument buffers (no allocation, no copy); the only loop over the data
@@ -32,6 +34,13 @@
 // CHECK-NOT:   llvm.call
 // CHECK-NOT:   "llvm.intr.memcpy"
 // CHECK:       llvm.return
+
+// With two threads, one OpenMP region whose worksharing loop needs no barrier
+// of its own: the region's join follows it.
+// THREADS-LABEL: llvm.func @step(
+// THREADS:       omp.parallel num_threads(
+// THREADS-NEXT:    omp.wsloop nowait {
+// THREADS-NOT:   omp.parallel
 
 // The C interface wrapper calls the step.
 // CHECK-LABEL: llvm.func @_mlir_ciface_step(

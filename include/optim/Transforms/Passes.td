@@ -57,6 +57,20 @@ def OptimVectorizePass : Pass<"optim-vectorize"> {
   ];
 }
 
+def OptimElideLoopBarriersPass : Pass<"optim-elide-loop-barriers"> {
+  let summary = "Drop the barrier after a worksharing loop that ends its "
+                "parallel region";
+  let description = [{
+    `convert-scf-to-openmp` turns each `scf.parallel` into an `omp.parallel`
+    region holding one `omp.wsloop`, which ends in an implicit barrier; the
+    end of the region is a second one, where the threads join. This pass
+    marks `nowait` every `omp.wsloop` that is the last operation of its
+    `omp.parallel` region, so that the threads synchronise once per region:
+    nothing runs between the two barriers, so the first one orders nothing.
+  }];
+  let dependentDialects = ["omp::OpenMPDialect"];
+}
+
 def OptimEmitCInterfacePass : Pass<"optim-emit-c-interface", "ModuleOp"> {
   let summary = "Mark public functions to get C-compatible wrappers";
   let description = [{
