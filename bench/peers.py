@@ -3,8 +3,23 @@
 All peers of one configuration share one set of numpy buffers (torch views
 them through torch.from_numpy, its moments preset in the optimizer state), and
 run interleaved round-robin with the harness's bandwidth probe (libprobe.so,
-reported as `probe_peers`), like the C++ systems of the harness. torch is
-optional: without it its systems are recorded as absent.
+reported as `probe_peers`) and with the compiled step itself
+(libcompiled-t<T>.so, reported as `compiled_peers`), like the C++ systems of
+the harness: the compiled step is compared with the peers in the same phase of
+the machine. torch is optional: without it its systems are recorded as absent.
+
+The two OpenMP runtimes in this process, LLVM's (probe, compiled step) and
+GNU's (torch), must both see every CPU. With OMP_PROC_BIND set, importing
+torch pins this thread to GNU's first place, and LLVM's runtime, started
+later, would take that one CPU for the machine and run all its threads
+there; so the thread's CPU set is restored and LLVM's runtime started before
+anything else runs. Both runtimes keep idle workers spinning for a while after a parallel region
+(LLVM's: KMP_BLOCKTIME, 200 ms by default; GNU's: GOMP_SPINCOUNT, some
+milliseconds), and a spinning worker of one runtime takes a core from the
+next system timed. So LLVM's workers sleep at once (KMP_BLOCKTIME=0, which
+costs the compiled step a wake-up per parallel region, not the peers), and
+every timed run starts SETTLE_S after the previous one ended, once GNU's
+workers sleep too.
 """
 
 import ctypes
@@ -16,6 +31,9 @@ import time
 import numpy as np
 
 BETA1, BETA2, EPS, WEIGHT_DECAY, LR = 0.9, 0.999, 1e-8, 1e-2, 1e-3
+SETTLE_S = 0.05
+_ALL_CPUS = os.sched_getaffinity(0)  # before torch's runtime pins this thread
+_openmp_started = False
 
 
 def _arrays(dtype, sizes, seed=0):
@@ -85,24 +103,64 @@ def _torch_optimizer(torch, tensors, **flavour):
     return opt
 
 
-def _probe(lib_path, dtype, tensors, threads, threshold):
-    """run(count): `count` probe steps over all tensors in one call, with the
-    harness's threading rule."""
-    # The probe's OpenMP runtime (LLVM's) shares the cores with torch's (GNU):
-    # its idle workers sleep at once rather than spin against torch's threads.
-    os.environ.setdefault("KMP_BLOCKTIME", "0")
-    lib = ctypes.CDLL(str(lib_path))
-    fn = getattr(lib, f"optim_bench_probe_{dtype}")
-    fn.restype = None
-    fn.argtypes = [ctypes.c_void_p] * 5 + [ctypes.c_int64, ctypes.c_int,
-                                           ctypes.c_int64, ctypes.c_int64]
+def _tables(tensors):
+    """The pointer tables of p, g, m, v and the sizes, for the C libraries."""
     pointers = [np.array([t[k].ctypes.data for t in tensors], np.uintp)
                 for k in range(4)]
     sizes = np.array([t[0].size for t in tensors], np.int64)
+    return pointers, sizes
+
+
+def _load(lib_path):
+    os.environ.setdefault("KMP_BLOCKTIME", "0")  # before LLVM's runtime starts
+    return ctypes.CDLL(str(lib_path))
+
+
+def _start_llvm_openmp(probe_lib):
+    """Starts LLVM's OpenMP runtime on every CPU, once per process."""
+    global _openmp_started
+    if _openmp_started:
+        return
+    os.sched_setaffinity(0, _ALL_CPUS)
+    found = _load(probe_lib).optim_bench_start_openmp()
+    if found != len(_ALL_CPUS):
+        raise RuntimeError(f"LLVM's OpenMP runtime found {found} of {len(_ALL_CPUS)} CPUs")
+    _openmp_started = True
+
+
+def _probe(lib_path, dtype, tensors, threads, threshold):
+    """run(count): `count` probe steps over all tensors in one call, with the
+    harness's threading rule."""
+    fn = getattr(_load(lib_path), f"optim_bench_probe_{dtype}")
+    fn.restype = None
+    fn.argtypes = [ctypes.c_void_p] * 5 + [ctypes.c_int64, ctypes.c_int,
+                                           ctypes.c_int64, ctypes.c_int64]
+    pointers, sizes = _tables(tensors)
     args = [a.ctypes.data for a in (*pointers, sizes)] + [len(tensors), threads, threshold]
 
     def run(count, keep=(pointers, sizes)):  # `keep`: the tables stay alive
         fn(*args, count)
+    return run
+
+
+def _compiled(lib_path, dtype, tensors, model):
+    """run(count): `count` compiled steps over all tensors in one call: the
+    function of `model`, or the dynamically shaped step on one tensor."""
+    fn = getattr(_load(lib_path), f"optim_bench_compiled_{dtype}")
+    fn.restype = ctypes.c_int
+    fn.argtypes = [ctypes.c_void_p] * 5 + [ctypes.c_int64, ctypes.c_char_p,
+                                           ctypes.c_int64, ctypes.c_int64,
+                                           ctypes.c_double]
+    pointers, sizes = _tables(tensors)
+    args = [a.ctypes.data for a in (*pointers, sizes)] + [
+        len(tensors), model.encode() if model else None]
+    steps = 0
+
+    def run(count, keep=(pointers, sizes)):  # `keep`: the tables stay alive
+        nonlocal steps
+        if fn(*args, steps + 1, count, LR) != 0:
+            raise RuntimeError(f"libcompiled has no model {model!r} of {len(tensors)} tensors")
+        steps += count
     return run
 
 
@@ -113,8 +171,11 @@ def _repeat(step):
     return run
 
 
-def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold):
-    """Times every peer on one configuration; returns {name: result}."""
+def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold,
+              compiled_lib=None, model=None):
+    """Times every peer on one configuration, beside the probe and, given
+    `compiled_lib`, the compiled step (`model`: the parameter set `sizes`
+    are the tensors of, None for one tensor); returns {name: result}."""
     tensors = _arrays(np.float32 if dtype == "f32" else np.float64, sizes)
     steps, results = {}, {}
     steps["numpy"] = NumpyAdamW(tensors).step
@@ -124,6 +185,7 @@ def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold):
         torch = None
         for name in ("torch_foreach", "torch_fused"):
             results[name] = {"absent": "torch is not importable"}
+    _start_llvm_openmp(probe_lib)
     if torch is not None:
         torch.set_num_threads(threads)
         for name, flavour in (("torch_foreach", {"foreach": True}),
@@ -136,6 +198,8 @@ def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold):
     # run(count) performs `count` steps.
     runs = {name: _repeat(step) for name, step in steps.items()}
     runs["probe_peers"] = _probe(probe_lib, dtype, tensors, threads, threshold)
+    if compiled_lib:
+        runs["compiled_peers"] = _compiled(compiled_lib, dtype, tensors, model)
     samples = {name: [] for name in runs}
     for run in runs.values():
         run(warmup * inner)
@@ -143,6 +207,7 @@ def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold):
     for r in range(reps):
         for j in range(len(names)):
             name = names[(r + j) % len(names)]
+            time.sleep(SETTLE_S)
             start = time.perf_counter_ns()
             runs[name](inner)
             samples[name].append((time.perf_counter_ns() - start) / inner)

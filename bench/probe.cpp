@@ -29,6 +29,10 @@ void probe(T *const *p, const T *const *g, T *const *m, T *const *v,
 } // namespace
 
 extern "C" {
+/// Starts LLVM's OpenMP runtime, which takes the CPUs the calling thread may
+/// run on for the machine's; returns how many it found.
+int optim_bench_start_openmp() { return omp_get_num_procs(); }
+
 void optim_bench_probe_f32(float *const *p, const float *const *g,
                            float *const *m, float *const *v, const int64_t *n,
                            int64_t count, int threads, int64_t threshold,
