@@ -13,13 +13,13 @@ GNU's (torch), must both see every CPU. With OMP_PROC_BIND set, importing
 torch pins this thread to GNU's first place, and LLVM's runtime, started
 later, would take that one CPU for the machine and run all its threads
 there; so the thread's CPU set is restored and LLVM's runtime started before
-anything else runs. Both runtimes keep idle workers spinning for a while after a parallel region
-(LLVM's: KMP_BLOCKTIME, 200 ms by default; GNU's: GOMP_SPINCOUNT, some
-milliseconds), and a spinning worker of one runtime takes a core from the
-next system timed. So LLVM's workers sleep at once (KMP_BLOCKTIME=0, which
-costs the compiled step a wake-up per parallel region, not the peers), and
-every timed run starts SETTLE_S after the previous one ended, once GNU's
-workers sleep too.
+anything else runs. Both runtimes keep idle workers spinning for a while
+after a parallel region (LLVM's: KMP_BLOCKTIME, 200 ms by default; GNU's:
+GOMP_SPINCOUNT, some milliseconds), and a spinning worker of one runtime
+takes a core from the next system timed. So LLVM's workers spin for 1 ms
+(KMP_BLOCKTIME=1: long enough to bridge the parallel regions of one step),
+and every timed run starts SETTLE_S after the previous one ended, once every
+worker sleeps.
 """
 
 import ctypes
@@ -112,7 +112,7 @@ def _tables(tensors):
 
 
 def _load(lib_path):
-    os.environ.setdefault("KMP_BLOCKTIME", "0")  # before LLVM's runtime starts
+    os.environ.setdefault("KMP_BLOCKTIME", "1")  # before LLVM's runtime starts
     return ctypes.CDLL(str(lib_path))
 
 
