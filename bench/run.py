@@ -574,7 +574,11 @@ def main():
             n = (sum(elements(s) for s in MODELS[spec["model"]]) if "model" in spec
                  else spec["elements"])
             sizes = ([elements(s) for s in MODELS[spec["model"]]] if "model" in spec else [n])
-            inner = 1 if args.smoke else max(1, (2 << 20) // n)
+            # A timed run is at least 16M elements' worth of steps: a first
+            # step on data that other systems evicted from the caches (the
+            # Python peers' temporaries, other tenants during the pause between
+            # runs) must not decide a median of in-cache sizes.
+            inner = 1 if args.smoke else max(1, (16 << 20) // n)
             for t in threads:
                 log(f"{dtype} {case} ({n:,} elements) T={t}")
                 cmd = [harness[t] or fallback, "--dtype", dtype, "--threads", t,
