@@ -12,21 +12,14 @@
 
 #include "compiled.h"
 
-#include <cstring>
-
 namespace {
 template <typename T>
 int run(T *const *p, T *const *g, T *const *m, T *const *v, const int64_t *n,
         int64_t count, const char *modelName, int64_t firstStep, int64_t steps,
         double lr) {
-  const Model *model = nullptr;
-  if (modelName) {
-    for (const Model &candidate : kModels)
-      if (std::strcmp(modelName, candidate.name) == 0)
-        model = &candidate;
-    if (!model || model->numTensors != count)
-      return 1;
-  }
+  const Model *model = modelName ? findModel(modelName) : nullptr;
+  if (modelName && (!model || model->numTensors != count))
+    return 1;
   CompiledStep<T> step(model, p, g, m, v, count, n[0]);
   for (int64_t s = 0; s < steps; ++s)
     step(firstStep + s, T(lr));

@@ -14,6 +14,7 @@
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 template <typename T> using Memref1 = StridedMemRefType<T, 1>;
@@ -24,6 +25,14 @@ void _mlir_ciface_adamw_f32(Memref1<float> *, Memref1<float> *,
 void _mlir_ciface_adamw_f64(Memref1<double> *, Memref1<double> *,
                             Memref1<double> *, Memref1<double> *, int64_t,
                             double);
+}
+
+/// The parameter set of models.h called `name`, or null.
+inline const Model *findModel(const char *name) {
+  for (const Model &model : kModels)
+    if (std::strcmp(name, model.name) == 0)
+      return &model;
+  return nullptr;
 }
 
 /// One compiled step over `count` tensors (p[k], g[k], m[k], v[k]): the

@@ -35,7 +35,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -213,9 +212,7 @@ template <typename T> int run(const Options &o) {
   if (o.modelName.empty()) {
     shapes.push_back({o.elements, 0});
   } else {
-    for (const Model &candidate : kModels)
-      if (o.modelName == candidate.name)
-        model = &candidate;
+    model = findModel(o.modelName.c_str());
     if (!model) {
       std::fprintf(stderr, "error: unknown model '%s'\n", o.modelName.c_str());
       return 2;
