@@ -36,19 +36,14 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 
   // Everything to the LLVM dialect. memref lowers before arith, so that
-  // `memref.dim` does not leave an alloca inside the loop, and before scf, so
-  // that the single-block `memref.alloca_scope` that scf-to-openmp puts in a
-  // parallel body is gone before the loops inside it become blocks.
+  // `memref.dim` does not leave an alloca inside the loop.
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  if (options.numThreads > 1) {
-    ConvertSCFToOpenMPPassOptions openmp;
-    openmp.numThreads = options.numThreads;
-    pm.addPass(createConvertSCFToOpenMPPass(openmp));
-    pm.addPass(optim::createOptimElideLoopBarriersPass());
-  }
+  if (options.numThreads > 1)
+    pm.addPass(optim::createOptimParallelToOpenMPPass(
+        optim::OptimParallelToOpenMPPassOptions{options.numThreads}));
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());

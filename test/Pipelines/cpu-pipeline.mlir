@@ -35,11 +35,13 @@
 // CHECK-NOT:   "llvm.intr.memcpy"
 // CHECK:       llvm.return
 
-// With two threads, one OpenMP region whose worksharing loop needs no barrier
-// of its own: the region's join follows it.
+// With two threads, one OpenMP region in which each thread takes its chunk
+// by its thread number, with no worksharing loop.
 // THREADS-LABEL: llvm.func @step(
 // THREADS:       omp.parallel num_threads(
-// THREADS-NEXT:    omp.wsloop nowait {
+// THREADS-NEXT:    llvm.call @omp_get_thread_num()
+// THREADS:         llvm.call @omp_get_num_threads()
+// THREADS-NOT:   omp.wsloop
 // THREADS-NOT:   omp.parallel
 
 // The C interface wrapper calls the step.

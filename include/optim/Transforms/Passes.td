@@ -57,18 +57,34 @@ def OptimVectorizePass : Pass<"optim-vectorize"> {
   ];
 }
 
-def OptimElideLoopBarriersPass : Pass<"optim-elide-loop-barriers"> {
-  let summary = "Drop the barrier after a worksharing loop that ends its "
-                "parallel region";
+def OptimParallelToOpenMPPass
+    : Pass<"optim-parallel-to-openmp", "ModuleOp"> {
+  let summary = "Lower scf.parallel to OpenMP regions that split the outermost "
+                "dimension by thread number";
   let description = [{
-    `convert-scf-to-openmp` turns each `scf.parallel` into an `omp.parallel`
-    region holding one `omp.wsloop`, which ends in an implicit barrier; the
-    end of the region is a second one, where the threads join. This pass
-    marks `nowait` every `omp.wsloop` that is the last operation of its
-    `omp.parallel` region, so that the threads synchronise once per region:
-    nothing runs between the two barriers, so the first one orders nothing.
+    Replaces every outermost `scf.parallel` without reductions by an
+    `omp.parallel` region in which thread k of the n that the runtime starts
+    (`omp_get_thread_num`, `omp_get_num_threads`, declared in the module)
+    runs the k-th of n contiguous blocks of the outermost dimension, and all
+    of the inner dimensions, as `scf.for` loops. Loops nested in another
+    `scf.parallel`, and loops with reductions, are left alone.
+
+    `convert-scf-to-openmp` makes the same split with a worksharing loop,
+    `omp.wsloop`, and its implicit barrier. For the one large iteration per
+    thread that `optim-vectorize` creates, the runtime's set-up of such a loop
+    (`__kmpc_for_static_init`) costs nearly as much as the fork and join of the
+    region itself.
   }];
-  let dependentDialects = ["omp::OpenMPDialect"];
+  let options = [
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"0",
+           "Threads each region asks for (0: the runtime's default)">,
+  ];
+  let dependentDialects = [
+    "arith::ArithDialect",
+    "func::FuncDialect",
+    "omp::OpenMPDialect",
+    "scf::SCFDialect",
+  ];
 }
 
 def OptimEmitCInterfacePass : Pass<"optim-emit-c-interface", "ModuleOp"> {

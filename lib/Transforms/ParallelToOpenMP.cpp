@@ -1,0 +1,151 @@
+//===- ParallelToOpenMP.cpp - scf.parallel to thread blocks -----*- C++ -*-===//
+//
+// Lowers an scf.parallel to an omp.parallel region in which each thread runs
+// one contiguous block of the outermost dimension:
+//
+//   omp.parallel num_threads(T) {
+//     k = omp_get_thread_num(), n = omp_get_num_threads()
+//     scf.for over block k of n { scf.for over the inner dimensions { body } }
+//   }
+//
+// `convert-scf-to-openmp` makes the same split with a worksharing loop
+// (`omp.wsloop`), whose set-up in the runtime, `__kmpc_for_static_init`, costs
+// nearly as much as the fork and join of the region: a price with nothing in
+// return for the one iteration per thread that `optim-vectorize` creates.
+//
+//===----------------------------------------------------------------------===//
+
+#include "optim/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::optim {
+#define GEN_PASS_DEF_OPTIMPARALLELTOOPENMPPASS
+#include "optim/Transforms/Passes.h.inc"
+} // namespace mlir::optim
+
+using namespace mlir;
+
+namespace {
+
+/// Declares `i32 name()` of the OpenMP runtime in `module`, or checks the
+/// declaration that is there.
+FailureOr<func::FuncOp> getRuntimeQuery(ModuleOp module, StringRef name) {
+  auto i32 = IntegerType::get(module.getContext(), 32);
+  auto type = FunctionType::get(module.getContext(), {}, {i32});
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name)) {
+    if (existing.getFunctionType() == type)
+      return existing;
+    return existing.emitError("expected the OpenMP runtime's `")
+           << name << "` to have type " << type;
+  }
+  if (Operation *other = module.lookupSymbol(name))
+    return other->emitError("symbol `")
+           << name << "` is taken by something other than a function";
+  OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+  auto decl = func::FuncOp::create(builder, module.getLoc(), name, type);
+  decl.setPrivate();
+  return decl;
+}
+
+/// The thread's value of a runtime query, as an index.
+Value callQuery(OpBuilder &builder, Location loc, func::FuncOp query) {
+  Value result = func::CallOp::create(builder, loc, query).getResult(0);
+  return arith::IndexCastOp::create(builder, loc, builder.getIndexType(),
+                                    result);
+}
+
+/// Replaces `loop` (no reductions) by an omp.parallel region in which thread
+/// k of n runs the k-th of n contiguous blocks of the outermost dimension,
+/// and all of every inner dimension, as scf.for loops.
+void lowerToThreadBlocks(RewriterBase &rewriter, scf::ParallelOp loop,
+                         int64_t numThreads, func::FuncOp threadNum,
+                         func::FuncOp numThreadsQuery) {
+  Location loc = loop.getLoc();
+  rewriter.setInsertionPoint(loop);
+  Value numThreadsValue;
+  if (numThreads > 0)
+    numThreadsValue = arith::ConstantIntOp::create(rewriter, loc,
+                                                   rewriter.getI32Type(),
+                                                   numThreads);
+  omp::ParallelOperands clauses;
+  clauses.numThreads = numThreadsValue;
+  auto parallel = omp::ParallelOp::create(rewriter, loc, clauses);
+  rewriter.createBlock(&parallel.getRegion());
+  rewriter.setInsertionPoint(omp::TerminatorOp::create(rewriter, loc));
+
+  // Block k of n of the outermost dimension, in iterations:
+  // [min(k * per, trips), min((k + 1) * per, trips)), per = ceil(trips / n).
+  // Plain arith: affine maps cannot multiply the two run-time values.
+  Value thread = callQuery(rewriter, loc, threadNum);
+  Value threads = callQuery(rewriter, loc, numThreadsQuery);
+  Value lb = loop.getLowerBound()[0], step = loop.getStep()[0];
+  ImplicitLocOpBuilder b(loc, rewriter);
+  Value trips = arith::CeilDivSIOp::create(
+      b, arith::SubIOp::create(b, loop.getUpperBound()[0], lb), step);
+  Value per = arith::CeilDivSIOp::create(b, trips, threads);
+  auto startOf = [&](Value blockIndex) -> Value {
+    Value first = arith::MinSIOp::create(
+        b, arith::MulIOp::create(b, blockIndex, per), trips);
+    return arith::AddIOp::create(b, lb,
+                                 arith::MulIOp::create(b, first, step));
+  };
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  Value begin = startOf(thread);
+  Value end = startOf(arith::AddIOp::create(b, thread, one));
+
+  // The loops of the block, outermost first, then the body.
+  SmallVector<Value> ivs;
+  auto outer = scf::ForOp::create(rewriter, loc, begin, end,
+                                  loop.getStep()[0]);
+  ivs.push_back(outer.getInductionVar());
+  rewriter.setInsertionPointToStart(outer.getBody());
+  for (unsigned d = 1, e = loop.getNumLoops(); d < e; ++d) {
+    auto inner = scf::ForOp::create(rewriter, loc, loop.getLowerBound()[d],
+                                    loop.getUpperBound()[d],
+                                    loop.getStep()[d]);
+    ivs.push_back(inner.getInductionVar());
+    rewriter.setInsertionPointToStart(inner.getBody());
+  }
+  Block *body = loop.getBody();
+  rewriter.eraseOp(body->getTerminator()); // scf.reduce with no operands
+  rewriter.inlineBlockBefore(body, rewriter.getInsertionBlock(),
+                             rewriter.getInsertionPoint(), ivs);
+  rewriter.eraseOp(loop);
+}
+
+struct OptimParallelToOpenMPPass
+    : optim::impl::OptimParallelToOpenMPPassBase<OptimParallelToOpenMPPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<scf::ParallelOp> loops;
+    // The outermost loops only: a loop nested in another one runs inside
+    // the outer loop's thread, as a sequential loop.
+    module.walk<WalkOrder::PreOrder>([&](scf::ParallelOp loop) {
+      if (loop.getNumReductions() == 0)
+        loops.push_back(loop);
+      return WalkResult::skip();
+    });
+    if (loops.empty())
+      return;
+    FailureOr<func::FuncOp> threadNum =
+        getRuntimeQuery(module, "omp_get_thread_num");
+    FailureOr<func::FuncOp> threads =
+        getRuntimeQuery(module, "omp_get_num_threads");
+    if (failed(threadNum) || failed(threads))
+      return signalPassFailure();
+    IRRewriter rewriter(&getContext());
+    for (scf::ParallelOp loop : loops)
+      lowerToThreadBlocks(rewriter, loop, numThreads, *threadNum, *threads);
+  }
+};
+
+} // namespace
