@@ -18,9 +18,11 @@ import concurrent.futures
 import csv
 import datetime
 import json
+import math
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -277,27 +279,47 @@ def machine_info(optim_opt):
 # Metrics and targets
 # ===------------------------------------------------------------------------===
 
+def paired_ratio(numerators, denominators):
+    """The median over rounds of numerator / denominator, both timed in the
+    same round, and a distribution-free interval of at least 95% around it
+    (the order statistics k and n+1-k of the n ratios, with k the largest
+    whose binomial coverage holds; None for fewer than 6 rounds).
+
+    The machine's bandwidth drifts over seconds; a ratio of two medians
+    compares samples taken up to a run apart, a ratio within one round does
+    not."""
+    ratios = sorted(a / b for a, b in zip(numerators, denominators))
+    n = len(ratios)
+    interval, k = None, 0
+    while 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n <= 0.05:
+        k += 1
+    if k > 0:
+        interval = (ratios[k - 1], ratios[n - k])
+    return statistics.median(ratios), interval
+
+
 def add_metrics(row):
     n, bytes_moved = row["elements"], BYTES_PER_ELEMENT[row["dtype"]] * row["elements"]
     # The Python peers are timed in their own phase, on their own buffers,
     # beside the same probe (`probe_peers`) and the compiled step
     # (`compiled_peers`): their fraction of the probe and the compiled step's
-    # speedup over them are taken against those, measured in the same phase.
+    # speedup over them are taken against those, timed in the same rounds.
     systems = row["systems"]
-    median = lambda name: systems.get(name, {}).get("median_ns")
+    samples = lambda name: systems.get(name, {}).get("samples_ns")
     for name, s in systems.items():
         if "median_ns" not in s:
             continue
         t = s["median_ns"]
         python_phase = name in PYTHON_PEERS or name.endswith("_peers")
-        probe = median("probe_peers" if python_phase else "probe")
-        compiled = median("compiled_peers" if python_phase else "compiled")
+        probe = samples("probe_peers" if python_phase else "probe")
+        compiled = samples("compiled_peers" if python_phase else "compiled")
         s["ns_per_element"] = t / n
         s["gb_per_s"] = bytes_moved / t
         if probe:
-            s["of_probe"] = probe / t
+            s["of_probe"], _ = paired_ratio(probe, s["samples_ns"])
         if compiled and name in PEERS:
-            s["compiled_speedup"] = t / compiled
+            s["compiled_speedup"], s["compiled_speedup_interval"] = paired_ratio(
+                s["samples_ns"], compiled)
 
 
 def evaluate_targets(rows, compile_s):
@@ -307,15 +329,20 @@ def evaluate_targets(rows, compile_s):
 
     targets = []
 
-    def check(name, items, text, bound, upper=False):
+    def check(name, items, text, bound, upper=False, intervals=None):
         """items: (label, value or None); passes when every value is >= bound
-        (upper: <= bound). Details name the three worst cases."""
+        (upper: <= bound). Details name the three worst cases, with their
+        intervals (label: (low, high)) where given."""
+        intervals = intervals or {}
         measured = sorted(((v, l) for l, v in items if v is not None), reverse=upper)
         if not measured:
             targets.append((name, "n/a", "not measured"))
             return
         ok = all((v <= bound) if upper else (v >= bound) for v, _ in measured)
-        detail = "; ".join(f"{l}: {text(v)}" for v, l in measured[:3])
+        detail = "; ".join(f"{l}: {text(v)}" + (f" ({text(intervals[l][0])} to "
+                                                   f"{text(intervals[l][1])})"
+                                                   if intervals.get(l) else "")
+                           for v, l in measured[:3])
         if len(measured) > 3:
             detail += f" (worst 3 of {len(measured)})"
         targets.append((name, "PASS" if ok else "FAIL", detail))
@@ -331,13 +358,16 @@ def evaluate_targets(rows, compile_s):
     for peer, floor, name in (("hand", 1.0, "never slower than hand-written C++"),
                               ("torch_foreach", 5.0, ">= 5x torch foreach"),
                               ("torch_fused", 1.0, "faster than torch fused")):
-        check(name, [(label(r), get(r, peer, "compiled_speedup")) for r in rows], times, floor)
+        check(name, [(label(r), get(r, peer, "compiled_speedup")) for r in rows], times, floor,
+              intervals={label(r): get(r, peer, "compiled_speedup_interval") for r in rows})
     # The harness times `compiled_flat`, the step on one tensor of the model's
     # size, interleaved with the model's step.
-    items = [(label(r), get(r, "compiled", "median_ns") / get(r, "compiled_flat", "median_ns"))
-             for r in rows if r["case"] == "GPT-2" and get(r, "compiled_flat", "median_ns")]
-    check("GPT-2 step within 5% of one 124M-element tensor", items,
-          "{:.3f} of the 124M time".format, 1.05, upper=True)
+    ratios = {label(r): paired_ratio(get(r, "compiled", "samples_ns"),
+                                     get(r, "compiled_flat", "samples_ns"))
+              for r in rows if r["case"] == "GPT-2" and get(r, "compiled_flat", "samples_ns")}
+    check("GPT-2 step within 5% of one 124M-element tensor",
+          [(l, v) for l, (v, _) in ratios.items()], "{:.3f}".format, 1.05,
+          upper=True, intervals={l: i for l, (_, i) in ratios.items()})
     if compile_s is not None:
         check("GPT-2 compile < 1 s", [("optim IR to object", compile_s)], "{:.2f} s".format,
               1.0, upper=True)
@@ -389,9 +419,11 @@ def markdown(rows, meta, targets, compile_info):
              f"the harness held up to {max(r['anon_huge_kib'] for r in rows) // 1024} MiB in huge pages",
              f"- Versions: {m['versions']['clang']}; Python {m['versions']['python']}, "
              f"numpy {m['versions']['numpy'] or 'absent'}, torch {m['versions']['torch'] or 'absent'}",
-             f"- Medians of {meta['reps']} timed runs after {meta['warmup']} warm-up runs; "
-             "GB/s counts 28 (f32) or 56 (f64) bytes per element; \"vs X\" is X's time over the "
-             "compiled step's time.", ""]
+             f"- {meta['reps']} rounds of timed runs after {meta['warmup']} warm-up runs; "
+             "GB/s: the median run, counting 28 (f32) or 56 (f64) bytes per element; "
+             "\"% of probe\" and \"vs X\" (X's time over the compiled step's time): the median "
+             "over rounds of the ratio within a round. Targets give the worst cases with an "
+             "interval of at least 95% for that median.", ""]
     for system, reason in sorted(meta["absent"].items()):
         lines.append(f"- {system} absent: {reason}")
     if meta["absent"]:
