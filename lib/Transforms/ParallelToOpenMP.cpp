@@ -71,9 +71,8 @@ void lowerToThreadBlocks(RewriterBase &rewriter, scf::ParallelOp loop,
   rewriter.setInsertionPoint(loop);
   Value numThreadsValue;
   if (numThreads > 0)
-    numThreadsValue = arith::ConstantIntOp::create(rewriter, loc,
-                                                   rewriter.getI32Type(),
-                                                   numThreads);
+    numThreadsValue = arith::ConstantIntOp::create(
+        rewriter, loc, rewriter.getI32Type(), numThreads);
   omp::ParallelOperands clauses;
   clauses.numThreads = numThreadsValue;
   auto parallel = omp::ParallelOp::create(rewriter, loc, clauses);
@@ -93,8 +92,7 @@ void lowerToThreadBlocks(RewriterBase &rewriter, scf::ParallelOp loop,
   auto startOf = [&](Value blockIndex) -> Value {
     Value first = arith::MinSIOp::create(
         b, arith::MulIOp::create(b, blockIndex, per), trips);
-    return arith::AddIOp::create(b, lb,
-                                 arith::MulIOp::create(b, first, step));
+    return arith::AddIOp::create(b, lb, arith::MulIOp::create(b, first, step));
   };
   Value one = arith::ConstantIndexOp::create(b, 1);
   Value begin = startOf(thread);
@@ -102,14 +100,12 @@ void lowerToThreadBlocks(RewriterBase &rewriter, scf::ParallelOp loop,
 
   // The loops of the block, outermost first, then the body.
   SmallVector<Value> ivs;
-  auto outer = scf::ForOp::create(rewriter, loc, begin, end,
-                                  loop.getStep()[0]);
+  auto outer = scf::ForOp::create(rewriter, loc, begin, end, loop.getStep()[0]);
   ivs.push_back(outer.getInductionVar());
   rewriter.setInsertionPointToStart(outer.getBody());
   for (unsigned d = 1, e = loop.getNumLoops(); d < e; ++d) {
     auto inner = scf::ForOp::create(rewriter, loc, loop.getLowerBound()[d],
-                                    loop.getUpperBound()[d],
-                                    loop.getStep()[d]);
+                                    loop.getUpperBound()[d], loop.getStep()[d]);
     ivs.push_back(inner.getInductionVar());
     rewriter.setInsertionPointToStart(inner.getBody());
   }
