@@ -99,20 +99,19 @@ void lowerToThreadBlocks(RewriterBase &rewriter, scf::ParallelOp loop,
   Value end = startOf(arith::AddIOp::create(b, thread, one));
 
   // The loops of the block, outermost first, then the body.
+  SmallVector<Value> lbs(loop.getLowerBound()), ubs(loop.getUpperBound());
+  lbs[0] = begin;
+  ubs[0] = end;
   SmallVector<Value> ivs;
-  auto outer = scf::ForOp::create(rewriter, loc, begin, end, loop.getStep()[0]);
-  ivs.push_back(outer.getInductionVar());
-  rewriter.setInsertionPointToStart(outer.getBody());
-  for (unsigned d = 1, e = loop.getNumLoops(); d < e; ++d) {
-    auto inner = scf::ForOp::create(rewriter, loc, loop.getLowerBound()[d],
-                                    loop.getUpperBound()[d], loop.getStep()[d]);
-    ivs.push_back(inner.getInductionVar());
-    rewriter.setInsertionPointToStart(inner.getBody());
-  }
+  scf::LoopNest nest =
+      scf::buildLoopNest(rewriter, loc, lbs, ubs, loop.getStep(),
+                         [&](OpBuilder &, Location, ValueRange loopIvs) {
+                           ivs = llvm::to_vector(loopIvs);
+                         });
   Block *body = loop.getBody();
   rewriter.eraseOp(body->getTerminator()); // scf.reduce with no operands
-  rewriter.inlineBlockBefore(body, rewriter.getInsertionBlock(),
-                             rewriter.getInsertionPoint(), ivs);
+  rewriter.inlineBlockBefore(body, nest.loops.back().getBody()->getTerminator(),
+                             ivs);
   rewriter.eraseOp(loop);
 }
 
