@@ -119,6 +119,14 @@ struct OptimParallelToOpenMPPass
     : optim::impl::OptimParallelToOpenMPPassBase<OptimParallelToOpenMPPass> {
   using Base::Base;
 
+  LogicalResult initialize(MLIRContext *context) override {
+    if (numThreads < 0)
+      return emitError(UnknownLoc::get(context),
+                       "optim-parallel-to-openmp: num-threads must be 0 (the "
+                       "runtime's default) or positive");
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<scf::ParallelOp> loops;

@@ -212,6 +212,20 @@ struct OptimVectorizePass
     : optim::impl::OptimVectorizePassBase<OptimVectorizePass> {
   using Base::Base;
 
+  LogicalResult initialize(MLIRContext *context) override {
+    auto fail = [&](StringRef message) {
+      return emitError(UnknownLoc::get(context), "optim-vectorize: ")
+             << message;
+    };
+    if (vectorWidth < 0)
+      return fail("vector-width must be 0 (the host's) or positive");
+    if (numThreads < 1)
+      return fail("num-threads must be positive");
+    if (parallelThreshold < 0)
+      return fail("parallel-threshold must not be negative");
+    return success();
+  }
+
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> generics;
     getOperation()->walk([&](linalg::GenericOp op) {

@@ -1,5 +1,9 @@
 // RUN: optim-opt %s --optim-parallel-to-openmp="num-threads=2" \
 // RUN:   --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: not optim-opt %s --optim-parallel-to-openmp="num-threads=-1" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BAD
+
+// BAD: optim-parallel-to-openmp: num-threads must be 0 (the runtime's default) or positive
 
 // Thread k of n runs block k of ceil(trips / n) iterations of the outermost
 // dimension, clamped to the trip count; no worksharing loop.
