@@ -512,7 +512,7 @@ def main():
     ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
     ap.add_argument("--dtypes", default="f32,f64")
     ap.add_argument("--sizes", help=f"size labels (default {','.join(SIZES)},124M,GPT-2)")
-    ap.add_argument("--reps", type=int, help="timed runs (default 11, smoke 2)")
+    ap.add_argument("--reps", type=int, help="timed runs (default 21, smoke 2)")
     ap.add_argument("--warmup", type=int, help="warm-up runs (default 2, smoke 1)")
     ap.add_argument("--parallel-options", default=PARALLEL_OPTIONS,
                     help="optim-cpu-pipeline options for T > 1 ({threads} and "
@@ -537,7 +537,7 @@ def main():
 
     threads = [int(t) for t in args.threads.split(",")]
     dtypes = args.dtypes.split(",")
-    reps = args.reps or (2 if args.smoke else 11)
+    reps = args.reps or (2 if args.smoke else 21)
     warmup = args.warmup or (1 if args.smoke else 2)
     if args.parallel_threshold is None:
         args.parallel_threshold = SMOKE_PARALLEL_THRESHOLD if args.smoke else PARALLEL_THRESHOLD
