@@ -25,6 +25,7 @@ worker sleeps.
 import ctypes
 import gc
 import os
+import resource
 import statistics
 import time
 
@@ -200,7 +201,11 @@ def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold,
     runs["probe_peers"] = _probe(probe_lib, dtype, tensors, threads, threshold)
     if compiled_lib:
         runs["compiled_peers"] = _compiled(compiled_lib, dtype, tensors, model)
+    # Page faults per step, beside the times: a peer that allocates
+    # temporaries pays for faulting them in, at a price that varies with the
+    # machine's memory (docs/benchmarks.md).
     samples = {name: [] for name in runs}
+    faults = {name: [] for name in runs}
     for run in runs.values():
         run(warmup * inner)
     names = list(runs)
@@ -208,11 +213,15 @@ def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold,
         for j in range(len(names)):
             name = names[(r + j) % len(names)]
             time.sleep(SETTLE_S)
+            faulted = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             start = time.perf_counter_ns()
             runs[name](inner)
             samples[name].append((time.perf_counter_ns() - start) / inner)
+            faults[name].append(
+                (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faulted) / inner)
     for name, xs in samples.items():
-        results[name] = {"median_ns": statistics.median(xs), "samples_ns": xs}
+        results[name] = {"median_ns": statistics.median(xs), "samples_ns": xs,
+                         "page_faults_per_step": statistics.median(faults[name])}
     del steps, tensors
     gc.collect()
     return results

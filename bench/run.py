@@ -393,8 +393,9 @@ def tables(rows, meta):
             out += [f"#### {dtype}, {threads} thread{'s' if threads > 1 else ''}", "",
                     "| case | elements | probe GB/s | compiled GB/s | % of probe | compiled ns/elem"
                     " | hand GB/s | torch foreach GB/s | torch fused GB/s | numpy GB/s"
-                    " | compiled GB/s beside them | vs hand | vs foreach | vs fused | vs numpy |",
-                    "|---" * 15 + "|"]
+                    " | compiled GB/s beside them | vs hand | vs foreach | vs fused | vs numpy"
+                    " | foreach page faults per step |",
+                    "|---" * 16 + "|"]
             for r in group:
                 s = r["systems"]
                 g = lambda name, key: s.get(name, {}).get(key)
@@ -405,7 +406,8 @@ def tables(rows, meta):
                     *[fmt(g(p, "gb_per_s"), ".1f") for p in PEERS],
                     fmt(g("compiled_peers", "gb_per_s"), ".1f"),
                     *[fmt(g(p, "compiled_speedup"), ".2f") + ("x" if g(p, "compiled_speedup") else "")
-                      for p in PEERS]]) + " |")
+                      for p in PEERS],
+                    fmt(g("torch_foreach", "page_faults_per_step"), ",.0f")]) + " |")
             out.append("")
     return out
 
