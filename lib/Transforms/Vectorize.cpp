@@ -35,34 +35,39 @@ namespace mlir::optim {
 using namespace mlir;
 using namespace mlir::optim;
 
-int64_t mlir::optim::getHostVectorLanes(unsigned elementBits) {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  int64_t registerBits = 128;
-  if (features.lookup("avx512f"))
-    registerBits = 512;
-  else if (features.lookup("avx"))
-    registerBits = 256;
-  return std::max<int64_t>(1, registerBits / elementBits);
-}
-
 namespace {
 
-/// An elementwise generic on buffers: all loops parallel, identity maps.
+/// The width of the host's widest vector registers: 512 bits with AVX-512,
+/// 256 with AVX, otherwise 128.
+int64_t getHostVectorBits() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 512;
+  if (features.lookup("avx"))
+    return 256;
+  return 128;
+}
+
+/// An elementwise generic on buffers of integers or floats: all loops
+/// parallel, identity maps. Other elements (index, complex) have no fixed
+/// width to size a vector by; convert-linalg-to-loops handles those.
 bool isElementwiseOnBuffers(linalg::GenericOp op) {
-  return op.hasPureBufferSemantics() && op.getNumLoops() > 0 &&
-         op.getNumParallelLoops() == op.getNumLoops() &&
+  return op.hasPureBufferSemantics() && op->getNumOperands() > 0 &&
+         op.getNumLoops() > 0 && op.getNumParallelLoops() == op.getNumLoops() &&
          llvm::all_of(op.getIndexingMapsArray(),
-                      [](AffineMap map) { return map.isIdentity(); });
+                      [](AffineMap map) { return map.isIdentity(); }) &&
+         llvm::all_of(op->getOperandTypes(), [](Type type) {
+           return cast<ShapedType>(type).getElementType().isIntOrFloat();
+         });
 }
 
 /// The width of the smallest element the generic touches, which sets how
 /// many lanes fit a register.
 unsigned smallestElementBits(linalg::GenericOp op) {
   unsigned bits = 64;
-  for (Value operand : op->getOperands())
-    bits = std::min(bits, cast<ShapedType>(operand.getType())
-                              .getElementType()
-                              .getIntOrFloatBitWidth());
+  for (Type type : op->getOperandTypes())
+    bits = std::min(
+        bits, cast<ShapedType>(type).getElementType().getIntOrFloatBitWidth());
   return bits;
 }
 
@@ -176,17 +181,19 @@ LogicalResult splitAcrossThreads(RewriterBase &rewriter, linalg::GenericOp op,
 
 /// Vectorises `op`, on `numThreads` threads if it has at least `threshold`
 /// elements: decided now for a static size, at run time for a dynamic one.
+/// An empty op always stays on one thread: it has no chunk to split.
 LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
                                       linalg::GenericOp op, int64_t lanes,
                                       int64_t numThreads, int64_t threshold) {
   op = flattenIfContiguous(rewriter, op);
   if (numThreads <= 1 || op.getNumLoops() != 1)
     return vectorizeElementwise(rewriter, op, lanes);
+  threshold = std::max<int64_t>(threshold, 1);
 
+  // Every operand has the iteration space's shape (identity maps).
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  OpFoldResult size =
-      memref::getMixedSize(rewriter, loc, op.getDpsInputs().front(), 0);
+  OpFoldResult size = memref::getMixedSize(rewriter, loc, op->getOperand(0), 0);
   if (std::optional<int64_t> staticSize = getConstantIntValue(size)) {
     if (*staticSize < threshold)
       return vectorizeElementwise(rewriter, op, lanes);
@@ -212,6 +219,10 @@ struct OptimVectorizePass
     : optim::impl::OptimVectorizePassBase<OptimVectorizePass> {
   using Base::Base;
 
+  /// The host's vector register width, when `vector-width` leaves it to the
+  /// host; read once, in `initialize`.
+  int64_t vectorBits = 0;
+
   LogicalResult initialize(MLIRContext *context) override {
     auto fail = [&](StringRef message) {
       return emitError(UnknownLoc::get(context), "optim-vectorize: ")
@@ -223,6 +234,7 @@ struct OptimVectorizePass
       return fail("num-threads must be positive");
     if (parallelThreshold < 0)
       return fail("parallel-threshold must not be negative");
+    vectorBits = vectorWidth > 0 ? 0 : getHostVectorBits();
     return success();
   }
 
@@ -234,9 +246,10 @@ struct OptimVectorizePass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : generics) {
-      int64_t lanes = vectorWidth > 0
-                          ? vectorWidth
-                          : getHostVectorLanes(smallestElementBits(op));
+      int64_t lanes =
+          vectorWidth > 0
+              ? vectorWidth
+              : std::max<int64_t>(1, vectorBits / smallestElementBits(op));
       if (failed(parallelizeAndVectorize(rewriter, op, lanes, numThreads,
                                          parallelThreshold)))
         return signalPassFailure();

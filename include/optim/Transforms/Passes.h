@@ -15,10 +15,6 @@ namespace mlir::optim {
 #define GEN_PASS_REGISTRATION
 #include "optim/Transforms/Passes.h.inc"
 
-/// The number of lanes of the host's widest vector registers for elements of
-/// `elementBits` bits (AVX-512: 512 bits, AVX: 256, otherwise 128).
-int64_t getHostVectorLanes(unsigned elementBits);
-
 } // namespace mlir::optim
 
 #endif // OPTIM_TRANSFORMS_PASSES_H
