@@ -519,21 +519,25 @@ struct Group {
   SmallVector<unsigned> variantLeaders;
   llvm::SmallDenseSet<Value> buffers, writtenBuffers;
 
-  bool accepts(const Elementwise &op) const {
+  /// True if `op` writes a buffer a member uses or reads one a member writes,
+  /// so that the two must not run concurrently or out of order.
+  bool conflictsWith(const Elementwise &op) const {
+    return llvm::any_of(op.generic->getOpOperands(), [&](OpOperand &operand) {
+      Value root = getRootBuffer(operand.get());
+      return writtenBuffers.contains(root) ||
+             (op.generic.isDpsInit(&operand) && buffers.contains(root));
+    });
+  }
+
+  /// True if `op` fits this group's kernel: same element type and operand
+  /// counts.
+  bool fits(const Elementwise &op) const {
     if (members.empty())
       return true;
     linalg::GenericOp first = members.front().generic;
-    if (op.elementType != members.front().elementType ||
-        op.generic.getNumDpsInputs() != first.getNumDpsInputs() ||
-        op.generic.getNumDpsInits() != first.getNumDpsInits())
-      return false;
-    for (OpOperand &operand : op.generic->getOpOperands()) {
-      Value root = getRootBuffer(operand.get());
-      if (writtenBuffers.contains(root) ||
-          (op.generic.isDpsInit(&operand) && buffers.contains(root)))
-        return false;
-    }
-    return true;
+    return op.elementType == members.front().elementType &&
+           op.generic.getNumDpsInputs() == first.getNumDpsInputs() &&
+           op.generic.getNumDpsInits() == first.getNumDpsInits();
   }
 
   void add(const Elementwise &op) {
@@ -636,13 +640,20 @@ private:
   }
 
   /// Splits a run of groupable generics into groups and launches each group
-  /// where its last member was.
+  /// where its last member was. A group of one element type is open while
+  /// ops of other types join theirs, and launching it at its last member
+  /// moves its earlier members past theirs: an op that conflicts with any
+  /// open group therefore closes them all.
   void mapRun(ArrayRef<Elementwise> run) {
     std::vector<Group> groups;
     DenseMap<Type, unsigned> openGroup;
     for (const Elementwise &op : run) {
+      if (llvm::any_of(openGroup, [&](const auto &entry) {
+            return groups[entry.second].conflictsWith(op);
+          }))
+        openGroup.clear();
       auto it = openGroup.find(op.elementType);
-      if (it == openGroup.end() || !groups[it->second].accepts(op)) {
+      if (it == openGroup.end() || !groups[it->second].fits(op)) {
         openGroup[op.elementType] = groups.size();
         groups.emplace_back();
         it = openGroup.find(op.elementType);

@@ -151,3 +151,46 @@ func.func @mixed(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<?xf64>) {
   }
   return
 }
+
+// As in @mixed, but the f64 generic reads the bytes the first f32 generic
+// writes (two views of one buffer). Grouping the f32 generics would launch
+// the first after the f64 one: the three run in order, one launch each.
+// CHECK-LABEL: func.func @mixed_overlapping(
+// CHECK-NOT:     memref.alloca
+// CHECK:         gpu.launch
+// CHECK:           vector<4xf32>
+// CHECK:           gpu.terminator
+// CHECK:         gpu.launch
+// CHECK:           vector<2xf64>
+// CHECK:           gpu.terminator
+// CHECK:         gpu.launch
+// CHECK:           vector<4xf32>
+// CHECK:           gpu.terminator
+// CHECK-NOT:     gpu.launch
+func.func @mixed_overlapping(%bytes: memref<?xi8>, %n: index,
+                             %b: memref<?xf32>, %c: memref<?xf64>) {
+  %c0 = arith.constant 0 : index
+  %a = memref.view %bytes[%c0][%n] : memref<?xi8> to memref<?xf32>
+  %a64 = memref.view %bytes[%c0][%n] : memref<?xi8> to memref<?xf64>
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%a : memref<?xf32>) {
+  ^bb0(%x: f32):
+    %half = arith.constant 0.5 : f32
+    %1 = arith.mulf %x, %half : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%a64 : memref<?xf64>) outs(%c : memref<?xf64>) {
+  ^bb0(%x: f64, %y: f64):
+    %1 = arith.addf %x, %y : f64
+    linalg.yield %1 : f64
+  }
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%b : memref<?xf32>) {
+  ^bb0(%x: f32):
+    %quarter = arith.constant 0.25 : f32
+    %1 = arith.mulf %x, %quarter : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
