@@ -34,17 +34,6 @@ using namespace mlir;
 #define OPTIM_CUDA_TOOLKIT_DIR ""
 #endif
 
-/// The lowest PTX version that knows `chip` (sm_90 needs PTX 7.8; 8.0 also
-/// covers sm_90a, sm_100 and later need 8.6).
-static std::string defaultFeatures(StringRef chip) {
-  unsigned version = 0;
-  if (chip.consume_front("sm_") &&
-      !chip.take_while(llvm::isDigit).getAsInteger(10, version) &&
-      version >= 100)
-    return "+ptx86";
-  return "+ptx80";
-}
-
 void optim::buildOptimGPUPipeline(OpPassManager &pm,
                                   const OptimGPUPipelineOptions &options) {
   buildOptimToBuffersPipeline(pm);
@@ -84,8 +73,9 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
-  target.features = options.features.empty() ? defaultFeatures(options.chip)
-                                             : std::string(options.features);
+  // Empty features let the NVPTX backend pick the lowest PTX version that
+  // knows the chip; the upstream default, +ptx60, cannot target sm_90.
+  target.features = options.features;
   target.optLevel = options.optLevel;
   pm.addPass(createGpuNVVMAttachTarget(target));
   pm.addPass(createLowerAffinePass());

@@ -3,6 +3,10 @@
 // RUN: | FileCheck %s --check-prefix=PTX
 // RUN: optim-opt %s --optim-gpu-pipeline="format=isa" | %extract_ptx \
 // RUN: | FileCheck %s --check-prefix=EXACT
+// RUN: optim-opt %s --optim-gpu-pipeline="format=isa chip=sm_120" \
+// RUN: | %extract_ptx | FileCheck %s --check-prefix=SM120
+// RUN: optim-opt %s --optim-gpu-pipeline="format=isa features=+ptx88" \
+// RUN: | %extract_ptx | FileCheck %s --check-prefix=PTX88
 
 // The tensor form on a dynamic N-D shape, end to end. The host computes the
 // step scalars, the vector count and the grid, then launches one kernel on a
@@ -20,9 +24,15 @@
 // CHECK-SAME:        threads in (%{{.+}}, %{{.+}}, %{{.+}}) : i64
 // CHECK:         llvm.call @mgpuStreamSynchronize(%[[STREAM]])
 // CHECK:         llvm.call @mgpuStreamDestroy(%[[STREAM]])
-// CHECK:       gpu.binary @step_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly =
+// CHECK:       gpu.binary @step_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, {{.*}}assembly =
 
+// Without `features`, the PTX version is the lowest that knows the chip.
+// PTX:       .version 7.8
 // PTX:       .target sm_90
+// SM120:     .version 8.7
+// SM120:     .target sm_120
+// PTX88:     .version 8.8
+// PTX88:     .target sm_90
 // PTX:       .entry step_kernel(
 // PTX:       .maxntid 256, 1, 1
 // Vector loop: four 128-bit loads, three 128-bit stores.

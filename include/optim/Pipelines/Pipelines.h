@@ -72,8 +72,8 @@ struct OptimGPUPipelineOptions
       llvm::cl::init("sm_90")};
   PassOptions::Option<std::string> features{
       *this, "features",
-      llvm::cl::desc("NVPTX features (empty: +ptx80, or +ptx86 from sm_100 "
-                     "on, the lowest PTX versions that cover the chip)"),
+      llvm::cl::desc("NVPTX features, e.g. +ptx87 (empty: the lowest PTX "
+                     "version that knows the chip)"),
       llvm::cl::init("")};
   PassOptions::Option<std::string> format{
       *this, "format",

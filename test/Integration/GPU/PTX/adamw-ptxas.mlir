@@ -42,8 +42,8 @@
 // MULTI:     Used {{([1-5]?[0-9]|6[0-4])}} registers
 
 // A cubin is an ELF file; a fatbin starts with the magic 0xBA55ED50.
-// BIN:       gpu.binary @step_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, properties = {{.*}}"\7FELF
-// FATBIN:    gpu.binary @step_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{.*}}"P\EDU\BA
+// BIN:       gpu.binary @step_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80">, properties = {{.*}}"\7FELF
+// FATBIN:    gpu.binary @step_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, properties = {{.*}}"P\EDU\BA
 
 func.func @step(%p: memref<?xf32>, %g: memref<?xf32>, %m: memref<?xf32>,
                 %v: memref<?xf32>, %t: i64, %lr: f32) {
