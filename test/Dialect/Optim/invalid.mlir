@@ -25,6 +25,24 @@ func.func @mixed_forms(%p: tensor<4xf32>, %g: memref<4xf32>, %t: i64, %lr: f32) 
 
 // -----
 
+func.func @mixed_forms_state(%p: tensor<4xf32>, %m: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'm' is a memref but 'param' is a tensor}}
+  %p1, %m1, %v1 = optim.adamw_step %p, %p, %m, %p, step %t, lr %lr
+      : (tensor<4xf32>, tensor<4xf32>, memref<4xf32>, tensor<4xf32>, f32)
+  return
+}
+
+// -----
+
+func.func @state_shape_tensor(%p: tensor<4xf32>, %v: tensor<8xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'v' has shape 8 but 'param' has shape 4}}
+  %p1, %m1, %v1 = optim.adamw_step %p, %p, %p, %v, step %t, lr %lr
+      : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<8xf32>, f32)
+  return
+}
+
+// -----
+
 func.func @mixed_forms_memref(%p: memref<4xf32>, %v: tensor<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'v' is a tensor but 'param' is a memref}}
   optim.adamw_step %p, %p, %p, %v, step %t, lr %lr

@@ -62,13 +62,16 @@ static void printStateTypes(OpAsmPrinter &printer, Operation *, Type param,
 // AdamWStepOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult AdamWStepOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, ValueRange operands, DictionaryAttr,
-    OpaqueProperties, RegionRange, SmallVectorImpl<Type> &inferredReturnTypes) {
-  // Operands: param, grad, m, v, step, lr. Only the tensor form has results.
-  if (operands.size() == 6 && isa<RankedTensorType>(operands[0].getType()))
-    inferredReturnTypes.append(
-        {operands[0].getType(), operands[2].getType(), operands[3].getType()});
+LogicalResult
+AdamWStepOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                              Adaptor adaptor,
+                              SmallVectorImpl<Type> &inferredReturnTypes) {
+  // Only the tensor form has results: the new param, m and v, all of the
+  // type of `param`. Inferring them from `m` and `v` would let a mismatched
+  // `m` or `v` fail the result constraint before `verify()` can name it.
+  Type paramType = adaptor.getParam().getType();
+  if (isa<RankedTensorType>(paramType))
+    inferredReturnTypes.append(3, paramType);
   return success();
 }
 

@@ -12,7 +12,7 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Optim_AdamWStepOp : Optim_Op<"adamw_step", [
-    DeclareOpInterfaceMethods<InferTypeOpInterface>,
+    InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "One AdamW update (Adam with decoupled weight decay)";
   let description = [{
