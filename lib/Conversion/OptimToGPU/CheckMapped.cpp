@@ -25,18 +25,21 @@ namespace {
 struct OptimGPUCheckMappedPass
     : optim::impl::OptimGPUCheckMappedPassBase<OptimGPUCheckMappedPass> {
   void runOnOperation() override {
-    WalkResult result =
-        getOperation().walk<WalkOrder::PreOrder>([](Operation *op) {
-          if (isa<gpu::LaunchOp>(op))
-            return WalkResult::skip();
-          if (!isa<scf::ParallelOp>(op) &&
-              !isa<linalg::LinalgDialect>(op->getDialect()))
-            return WalkResult::advance();
-          op->emitError("not mapped to the GPU: this ")
-              << op->getName() << " would run on the host over device buffers";
-          return WalkResult::interrupt();
-        });
-    if (result.wasInterrupted())
+    // Every leftover op is reported once: not the ops nested in one already
+    // reported, nor anything inside a kernel.
+    bool leftovers = false;
+    getOperation().walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<gpu::LaunchOp>(op))
+        return WalkResult::skip();
+      if (!isa<scf::ParallelOp>(op) &&
+          !isa_and_nonnull<linalg::LinalgDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitError("not mapped to the GPU: this ")
+          << op->getName() << " would run on the host over device buffers";
+      leftovers = true;
+      return WalkResult::skip();
+    });
+    if (leftovers)
       signalPassFailure();
   }
 };

@@ -1,4 +1,4 @@
-// RUN: optim-opt %s --split-input-file --verify-diagnostics \
+// RUN: optim-opt %s --split-input-file --verify-diagnostics --allow-unregistered-dialect \
 // RUN:   --optim-gpu-check-mapped | FileCheck %s
 
 // Kernels and plain host code pass.
@@ -32,6 +32,19 @@ func.func @parallel_loop(%buf: memref<4xf32>, %x: f32) {
 
 func.func @linalg(%buf: memref<4xf32>, %x: f32) {
   // expected-error @below {{not mapped to the GPU: this linalg.fill would run on the host over device buffers}}
+  linalg.fill ins(%x : f32) outs(%buf : memref<4xf32>)
+  return
+}
+
+// -----
+
+// Every leftover op is reported, not only the first; an unregistered op is
+// not one of them.
+func.func @several(%buf: memref<4xf32>, %x: f32) {
+  // expected-error @below {{this linalg.fill would run on the host}}
+  linalg.fill ins(%x : f32) outs(%buf : memref<4xf32>)
+  "test.unregistered"() : () -> ()
+  // expected-error @below {{this linalg.fill would run on the host}}
   linalg.fill ins(%x : f32) outs(%buf : memref<4xf32>)
   return
 }
