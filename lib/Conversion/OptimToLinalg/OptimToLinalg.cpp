@@ -48,8 +48,9 @@ struct AdamWScalars {
 /// Emits the step scalars in front of the elementwise loop. They are computed
 /// in f64 and rounded once to the element type, as PyTorch does with its
 /// Python-float scalars.
-AdamWScalars buildScalars(OpBuilder &b, Location loc, AdamWStepOp op) {
-  auto elementType = cast<FloatType>(op.getElementType());
+AdamWScalars buildScalars(OpBuilder &b, Location loc, AdamWStepOp::Adaptor op) {
+  auto elementType = cast<FloatType>(
+      cast<ShapedType>(op.getParam().getType()).getElementType());
   Type f64 = b.getF64Type();
   auto constF64 = [&](double x) -> Value {
     return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(x));
@@ -126,7 +127,7 @@ struct AdamWStepLowering : OpConversionPattern<AdamWStepOp> {
   matchAndRewrite(AdamWStepOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    AdamWScalars scalars = buildScalars(rewriter, loc, op);
+    AdamWScalars scalars = buildScalars(rewriter, loc, adaptor);
 
     SmallVector<Value> states = {adaptor.getGrad(), adaptor.getParam(),
                                  adaptor.getM(), adaptor.getV()};
@@ -144,12 +145,8 @@ struct AdamWStepLowering : OpConversionPattern<AdamWStepOp> {
         [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
           buildAdamWBody(b, nestedLoc, args, scalars);
         });
-    if (!op.hasPureTensorSemantics()) {
-      rewriter.eraseOp(op);
-      return success();
-    }
-    SmallVector<Value> results = generic.getResults();
-    rewriter.replaceOp(op, results);
+    // The memref form has no results to replace.
+    rewriter.replaceOp(op, generic);
     return success();
   }
 };
@@ -159,6 +156,9 @@ struct ConvertOptimToLinalgPass
   void runOnOperation() override {
     ConversionTarget target(getContext());
     target.addIllegalDialect<OptimDialect>();
+    // The ops the pattern creates (arith, math, linalg) must be legal too:
+    // partial conversion leaves unknown ops that already exist alone, but
+    // fails on new ones it cannot legalize.
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateOptimToLinalgConversionPatterns(patterns);
