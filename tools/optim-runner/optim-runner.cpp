@@ -11,6 +11,7 @@
 #include "optim/Pipelines/Pipelines.h"
 
 #include "mlir/ExecutionEngine/JitRunner.h"
+#include "mlir/IR/Operation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/TargetSelect.h"

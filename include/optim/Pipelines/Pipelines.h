@@ -57,9 +57,6 @@ struct OptimCPUPipelineOptions
 void buildOptimCPUPipeline(OpPassManager &pm,
                            const OptimCPUPipelineOptions &options);
 
-/// Registers `optim-cpu-pipeline` with the global pass-pipeline registry.
-void registerOptimPipelines();
-
 //===----------------------------------------------------------------------===//
 // GPU pipeline
 //===----------------------------------------------------------------------===//
@@ -116,6 +113,14 @@ struct OptimGPUPipelineOptions
 /// Function arguments must be device-accessible buffers.
 void buildOptimGPUPipeline(OpPassManager &pm,
                            const OptimGPUPipelineOptions &options);
+
+//===----------------------------------------------------------------------===//
+// Registration
+//===----------------------------------------------------------------------===//
+
+/// Registers `optim-cpu-pipeline` and `optim-gpu-pipeline` with the global
+/// pass-pipeline registry.
+void registerOptimPipelines();
 
 } // namespace optim
 } // namespace mlir

@@ -23,7 +23,6 @@ def Optim_Dialect : Dialect {
     destination-passing style and returns the updated state; on memrefs it
     updates the buffers in place and returns nothing.
   }];
-  let dependentDialects = ["arith::ArithDialect"];
 }
 
 class Optim_Op<string mnemonic, list<Trait> traits = []>

@@ -7,7 +7,6 @@
 #ifndef OPTIM_DIALECT_OPTIM_IR_OPTIMDIALECT_H
 #define OPTIM_DIALECT_OPTIM_IR_OPTIMDIALECT_H
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Dialect.h"
 
 #include "optim/Dialect/Optim/IR/OptimOpsDialect.h.inc"

@@ -7,6 +7,7 @@
 #ifndef OPTIM_DIALECT_OPTIM_IR_OPTIMOPS_H
 #define OPTIM_DIALECT_OPTIM_IR_OPTIMOPS_H
 
+#include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
