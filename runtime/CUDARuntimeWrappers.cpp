@@ -6,16 +6,20 @@
 // OptimMLIR carries this one; load it into `mlir-runner` with
 // `-shared-libs=.../liboptim_cuda_runtime.so`.
 //
-// Every call works in the primary context of device 0 (or the one set by
-// mgpuSetDefaultDevice). A failing driver call prints the call and the CUDA
-// error and aborts: the generated code has no way to recover, and stopping
-// at the first error keeps the message next to its cause.
+// Every call works in the primary context of device 0, or of the device
+// mgpuSetDefaultDevice last set; streams, memory and modules belong to the
+// device that was current when they were made. A failing driver call prints the
+// call and the CUDA error and aborts: the generated code has no way to recover,
+// and stopping at the first error keeps the message next to its cause.
 //
 //===----------------------------------------------------------------------===//
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 
 #include "cuda.h"
 
@@ -35,27 +39,31 @@ void check(CUresult result, const char *call) {
 }
 #define CHECK(call) check((call), #call)
 
-int32_t defaultDevice = 0;
+/// The device of the calls that follow, set by mgpuSetDefaultDevice.
+std::atomic<int32_t> defaultDevice{0};
+
+/// The primary context of `ordinal`, retained on its first use and kept for
+/// the life of the process.
+CUcontext getPrimaryContext(int32_t ordinal) {
+  static std::mutex mutex;
+  static std::map<int32_t, CUcontext> contexts;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto [it, inserted] = contexts.try_emplace(ordinal, nullptr);
+  if (inserted) {
+    CHECK(cuInit(/*Flags=*/0));
+    CUdevice device;
+    CHECK(cuDeviceGet(&device, ordinal));
+    CHECK(cuDevicePrimaryCtxRetain(&it->second, device));
+  }
+  return it->second;
+}
 
 /// Makes the primary context of the default device current for the lifetime
 /// of the object and restores the previous one afterwards.
 class ScopedContext {
 public:
-  ScopedContext() { CHECK(cuCtxPushCurrent(getPrimaryContext())); }
+  ScopedContext() { CHECK(cuCtxPushCurrent(getPrimaryContext(defaultDevice))); }
   ~ScopedContext() { CHECK(cuCtxPopCurrent(nullptr)); }
-
-private:
-  static CUcontext getPrimaryContext() {
-    static CUcontext context = [] {
-      CHECK(cuInit(/*Flags=*/0));
-      CUdevice device;
-      CHECK(cuDeviceGet(&device, defaultDevice));
-      CUcontext primary;
-      CHECK(cuDevicePrimaryCtxRetain(&primary, device));
-      return primary;
-    }();
-    return context;
-  }
 };
 
 } // namespace
