@@ -161,36 +161,22 @@ bool isTableEncodable(Type type) {
 /// their constants and, position by position, their other captured values:
 /// the kernel can then run `b`'s elements with `a`'s body and `b`'s scalars.
 bool haveSameBody(const Elementwise &a, const Elementwise &b) {
-  Block *blockA = a.generic.getBody(), *blockB = b.generic.getBody();
-  if (blockA->getNumArguments() != blockB->getNumArguments() ||
-      a.captures.size() != b.captures.size() ||
-      blockA->getOperations().size() != blockB->getOperations().size())
+  if (a.captures.size() != b.captures.size())
     return false;
-
-  DenseMap<Value, Value> map;
-  for (auto [x, y] : llvm::zip(blockA->getArguments(), blockB->getArguments()))
-    map[x] = y;
+  DenseMap<Value, Value> equivalent;
   for (auto [x, y] : llvm::zip(a.captures, b.captures)) {
     Attribute constA, constB;
     bool isConstA = matchPattern(x, m_Constant(&constA));
     bool isConstB = matchPattern(y, m_Constant(&constB));
     if (x.getType() != y.getType() || isConstA != isConstB || constA != constB)
       return false;
-    map[x] = y;
+    equivalent[x] = y;
   }
-  for (auto [opA, opB] : llvm::zip(*blockA, *blockB)) {
-    if (opA.getName() != opB.getName() ||
-        opA.getAttrDictionary() != opB.getAttrDictionary() ||
-        !llvm::equal(opA.getResultTypes(), opB.getResultTypes()) ||
-        opA.getNumOperands() != opB.getNumOperands())
-      return false;
-    for (auto [x, y] : llvm::zip(opA.getOperands(), opB.getOperands()))
-      if (map.lookup(x) != y)
-        return false;
-    for (auto [x, y] : llvm::zip(opA.getResults(), opB.getResults()))
-      map[x] = y;
-  }
-  return true;
+  return OperationEquivalence::isRegionEquivalentTo(
+      &a.generic.getRegion(), &b.generic.getRegion(),
+      [&](Value x, Value y) { return success(equivalent.lookup(x) == y); },
+      [&](Value x, Value y) { equivalent[x] = y; },
+      OperationEquivalence::IgnoreLocations);
 }
 
 /// The buffer a memref views, through any chain of view ops.
