@@ -76,7 +76,10 @@ def check_tensor(i, arrays):
         if not isinstance(a, np.ndarray):
             raise TypeError(f"{name}[{i}] must be a numpy.ndarray, got {type(a).__name__}")
         if a.dtype not in _FLOAT_DTYPES:
-            raise TypeError(f"{name}[{i}] has dtype {a.dtype}; expected float32 or float64")
+            raise TypeError(
+                f"{name}[{i}] has dtype {a.dtype}; expected float32 or float64 "
+                f"in native byte order"
+            )
         if a.dtype != first.dtype:
             raise TypeError(
                 f"{name}[{i}] has dtype {a.dtype} but {first_name}[{i}] has dtype "
@@ -99,6 +102,36 @@ def check_tensor(i, arrays):
             raise ValueError(f"{name}[{i}] is read-only; it is updated in place")
 
 
+def check_disjoint(written, read):
+    """Raises ValueError if an array of `written` shares memory with any other.
+
+    written, read: (name, array) pairs of C-contiguous arrays. The kernel
+    updates the written arrays in place while it reads the others, so they
+    must not overlap; read arrays may overlap one another. Each array spans
+    [address, address + nbytes), and a sweep over the spans sorted by address
+    finds any overlap in O(n log n).
+    """
+    spans = sorted(
+        (a.__array_interface__["data"][0], a.nbytes, is_written, name)
+        for is_written, arrays in ((True, written), (False, read))
+        for name, a in arrays
+        if a.nbytes
+    )
+    # The span reaching furthest so far, among written and among read ones.
+    furthest = {True: (0, None), False: (0, None)}
+    for start, size, is_written, name in spans:
+        for other_written in (True, False) if is_written else (True,):
+            end, other = furthest[other_written]
+            if start < end:
+                first, second = (other, name) if other_written else (name, other)
+                raise ValueError(
+                    f"{first} and {second} share memory; params, m and v are updated "
+                    f"in place and must not overlap each other or any gradient"
+                )
+        if start + size > furthest[is_written][0]:
+            furthest[is_written] = (start + size, name)
+
+
 def check_tensors(params, grads, m, v):
     """Checks the four array lists against each other; returns them as lists."""
     lists = {
@@ -111,6 +144,11 @@ def check_tensors(params, grads, m, v):
             raise ValueError(f"{name} has {len(lists[name])} arrays but params has {n}")
     for i in range(n):
         check_tensor(i, {name: arrays[i] for name, arrays in lists.items()})
+    check_disjoint(
+        [(f"{name}[{i}]", a) for name in ("params", "m", "v")
+         for i, a in enumerate(lists[name])],
+        [(f"grads[{i}]", a) for i, a in enumerate(lists["grads"])],
+    )
     return lists["params"], lists["grads"], lists["m"], lists["v"]
 
 
@@ -129,7 +167,8 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
       params, grads, m, v: lists of numpy arrays. params[i], grads[i], m[i]
         and v[i] have the same shape and the same dtype, float32 or float64;
         different i may have different shapes and dtypes. params, m and v
-        must be writeable; all four must be C-contiguous.
+        must be writeable and must not share memory with each other or with
+        any gradient; all four must be C-contiguous.
       t: the step count, an integer >= 1.
       lr: learning rate, >= 0.
       beta1, beta2: moment decay rates in [0, 1).

@@ -5,9 +5,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from . import _core
-from ._functional import check_hyperparameters, check_tensor
+from ._functional import check_disjoint, check_hyperparameters, check_tensor
 
 _HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
+_TORCH_OPTIONS_OFF = {"amsgrad": False, "maximize": False, "decoupled_weight_decay": True}
 
 
 def _group_hyperparameters(group, where):
@@ -115,6 +116,14 @@ class AdamW:
                     arrays["exp_avg"] = self.state[i]["exp_avg"]
                     arrays["exp_avg_sq"] = self.state[i]["exp_avg_sq"]
                 check_tensor(i, arrays)
+        stepping = [i for i, g in enumerate(grads) if g is not None]
+        check_disjoint(
+            [(f"params[{i}]", params[i]) for i in stepping]
+            + [(f"state[{i}]['{key}']", self.state[i][key])
+               for i in stepping if i in self.state
+               for key in ("exp_avg", "exp_avg_sq")],
+            [(f"grads[{i}]", grads[i]) for i in stepping],
+        )
         hypers = [
             _group_hyperparameters(group, f"param_groups[{gi}]")
             for gi, group in enumerate(self.param_groups)
@@ -170,7 +179,10 @@ class AdamW:
         """Restores a state_dict() (this optimizer's or a torch-like one).
 
         Parameters are matched by position; the saved hyperparameters replace
-        the groups' ones. Everything is checked before anything changes.
+        the groups' ones. A torch state with amsgrad or maximize on, or with
+        decoupled_weight_decay off (torch.optim.Adam's L2 decay), raises
+        ValueError: this optimizer would silently take a different step.
+        Everything is checked before anything changes.
         """
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise TypeError("state_dict must be a dict with 'state' and 'param_groups'")
@@ -193,6 +205,15 @@ class AdamW:
             for saved_id, p in zip(saved["params"], group["params"]):
                 by_id[saved_id] = (index, p)
                 index += 1
+            # torch's options that change the update, as torch spells them
+            # when they are off; the others (foreach, fused, capturable, ...)
+            # only choose how torch computes it.
+            for key, off in _TORCH_OPTIONS_OFF.items():
+                if key in saved and saved[key] != off:
+                    raise ValueError(
+                        f"state_dict param_groups[{gi}] has {key}={saved[key]!r}; "
+                        f"optim_mlir.AdamW implements {key}={off!r} only"
+                    )
             new_group = dict(group)
             new_group.update({k: v for k, v in saved.items() if k != "params"})
             if isinstance(new_group["betas"], list):

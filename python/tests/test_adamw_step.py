@@ -168,7 +168,7 @@ def test_empty_lists_are_a_no_op():
     assert optim_mlir.adamw_step([], [], [], [], 1, 1e-3, 0.9, 0.999, 1e-8, 0.0) is None
 
 
-# --- The mock interview's sanity checks without torch (002) ---------------
+# --- The usual sanity checks of an AdamW step, without torch --------------
 
 
 def test_first_step_moves_by_lr():

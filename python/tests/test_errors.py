@@ -48,7 +48,8 @@ TENSOR_CASES = [
      ["params[0]", "float16"]),
     ("mixed_dtype", lambda a: a["grads"].__setitem__(1, np.zeros((2, 3), np.float32)),
      TypeError, ["grads[1]", "float32", "float64"]),
-    ("big_endian", lambda a: a["m"].__setitem__(0, np.zeros(4, ">f8")), TypeError, ["m[0]"]),
+    ("big_endian", lambda a: a["m"].__setitem__(0, np.zeros(4, ">f8")), TypeError,
+     ["m[0]", "native byte order"]),
     ("read_only_params", lambda a: read_only(a["params"][2]), ValueError,
      ["params[2]", "read-only"]),
     ("read_only_m", lambda a: read_only(a["m"][1]), ValueError, ["m[1]", "read-only"]),
@@ -131,3 +132,56 @@ def test_numpy_scalars_are_accepted():
     args = good_args()
     optim_mlir.adamw_step(**args, t=np.int64(3), lr=np.float32(1e-2), beta1=np.float64(0.9),
                           beta2=0.999, eps=0, weight_decay=0)
+
+
+def _views(n, *ranges):
+    """Float64 views [a, b) of one buffer of n elements."""
+    buffer = np.random.default_rng(1).random(n)
+    return [buffer[a:b] for a, b in ranges]
+
+
+# (what aliases what, how, words the message must contain)
+ALIAS_CASES = [
+    ("m_is_v", lambda a: a["v"].__setitem__(0, a["m"][0]), ["m[0]", "v[0]"]),
+    ("param_is_grad", lambda a: a["grads"].__setitem__(1, a["params"][1]),
+     ["params[1]", "grads[1]"]),
+    ("m_overlaps_param_of_another_tensor",
+     lambda a: [a[k].__setitem__(i, x.reshape(a[k][i].shape)) for (k, i), x in
+                zip((("params", 0), ("m", 1)), _views(10, (0, 4), (2, 8)))],
+     ["params[0]", "m[1]"]),
+    ("v_overlaps_grad",
+     lambda a: [a[k].__setitem__(0, x) for k, x in
+                zip(("v", "grads"), _views(8, (0, 4), (3, 7)))],
+     ["v[0]", "grads[0]"]),
+]
+
+
+@pytest.mark.parametrize("case", ALIAS_CASES, ids=[c[0] for c in ALIAS_CASES])
+def test_shared_memory(case):
+    _, alias, words = case
+    args = good_args()
+    alias(args)
+    before = snapshot(args)
+    with pytest.raises(ValueError, match="share memory") as info:
+        optim_mlir.adamw_step(**args, **GOOD_HYPER)
+    for word in words:
+        assert word in str(info.value)
+    assert_unchanged(args, before)
+
+
+def test_disjoint_views_and_shared_grads_are_accepted():
+    # Disjoint views of one buffer are separate tensors, and two tensors may
+    # read one gradient: the step is the same as on separate arrays.
+    rng = np.random.default_rng(2)
+    flat = rng.random(8)
+    g = rng.random(4)
+    moments = [rng.random(4) for _ in range(4)]
+    shared = dict(params=[flat[:4], flat[4:]], grads=[g, g],
+                  m=moments[:2], v=moments[2:])
+    separate = {name: [np.copy(a) for a in arrays] for name, arrays in shared.items()}
+    optim_mlir.adamw_step(**shared, **GOOD_HYPER)
+    optim_mlir.adamw_step(**separate, **GOOD_HYPER)
+    np.testing.assert_array_equal(flat, np.concatenate(separate["params"]))
+    for name in ("m", "v"):
+        for a, b in zip(shared[name], separate[name]):
+            np.testing.assert_array_equal(a, b)

@@ -126,6 +126,30 @@ def test_load_state_dict_checks_before_changing():
         opt.load_state_dict({"state": {}, "param_groups": []})
 
 
+@pytest.mark.parametrize("option", [("amsgrad", True), ("maximize", True),
+                                    ("decoupled_weight_decay", False)])
+def test_load_state_dict_refuses_other_updates(option):
+    # torch's AdamW options that change the update are refused, not ignored.
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p])
+    saved = opt.state_dict()
+    saved["param_groups"][0]["lr"] = 0.5
+    saved["param_groups"][0][option[0]] = option[1]
+    with pytest.raises(ValueError, match=f"{option[0]}={option[1]}"):
+        opt.load_state_dict(saved)
+    assert opt.param_groups[0]["lr"] == 1e-3
+
+
+def test_overlapping_parameters_are_refused():
+    # Two parameters viewing overlapping parts of one buffer.
+    flat = np.ones(6)
+    opt = optim_mlir.AdamW([flat[:4], flat[2:]])
+    with pytest.raises(ValueError, match=r"params\[0\] and params\[1\] share memory"):
+        opt.step([np.ones(4), np.ones(4)])
+    np.testing.assert_array_equal(flat, np.ones(6))
+    assert opt.state == {}
+
+
 def test_bad_step_input_changes_nothing():
     rng = np.random.default_rng(3)
     weights, biases = make_model(rng)
@@ -142,6 +166,10 @@ def test_bad_step_input_changes_nothing():
         opt.step(grads[:3])
     with pytest.raises(TypeError, match=r"grads\[0\].*dtype"):
         opt.step([g.astype(np.float32) for g in grads_for(rng, weights + biases)])
+    aliased = grads_for(rng, weights + biases)
+    aliased[2] = biases[0]  # a gradient that is a parameter
+    with pytest.raises(ValueError, match=r"params\[2\] and grads\[2\] share memory"):
+        opt.step(aliased)
     opt.param_groups[1]["lr"] = -1.0
     with pytest.raises(ValueError, match=r"param_groups\[1\].*lr"):
         opt.step(grads_for(rng, weights + biases))

@@ -1,5 +1,5 @@
-"""optim_mlir against torch.optim.Adam and torch.optim.AdamW (the mock
-interview's reference checks). Skipped when torch is not installed."""
+"""optim_mlir against torch.optim.Adam and torch.optim.AdamW, the reference
+implementations. Skipped when torch is not installed."""
 
 import numpy as np
 import pytest
@@ -114,3 +114,21 @@ def test_load_torch_state_dict():
     theirs.step()
     ours.step([g])
     np.testing.assert_allclose(p, tp.detach().numpy(), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("make_torch_opt, option", [
+    (lambda ps: torch.optim.AdamW(ps, maximize=True), "maximize=True"),
+    (lambda ps: torch.optim.AdamW(ps, amsgrad=True), "amsgrad=True"),
+    (lambda ps: torch.optim.Adam(ps, weight_decay=0.1), "decoupled_weight_decay=False"),
+])
+def test_load_torch_state_dict_with_another_update_raises(make_torch_opt, option):
+    # These torch states take a different step; loading one must not
+    # silently continue with plain AdamW.
+    tp = torch.ones(3, dtype=torch.float64, requires_grad=True)
+    theirs = make_torch_opt([tp])
+    tp.grad = torch.ones(3, dtype=torch.float64)
+    theirs.step()
+    ours = optim_mlir.AdamW([np.ones(3)])
+    with pytest.raises(ValueError, match=option):
+        ours.load_state_dict(theirs.state_dict())
+    assert ours.state == {} and "maximize" not in ours.param_groups[0]
