@@ -512,7 +512,7 @@ def main():
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes, 2 repetitions; checks correctness, writes results-smoke.json")
     ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
-    ap.add_argument("--dtypes", default="f32,f64")
+    ap.add_argument("--dtypes", default="f32,f64", help="element types (default f32,f64)")
     ap.add_argument("--sizes", help=f"size labels (default {','.join(SIZES)},124M,GPT-2)")
     ap.add_argument("--reps", type=int, help="timed runs (default 21, smoke 2)")
     ap.add_argument("--warmup", type=int, help="warm-up runs (default 2, smoke 1)")

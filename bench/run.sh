@@ -13,6 +13,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD_DIR=${BUILD_DIR:-$root/build}
 
+# --help needs no build.
+for arg in "$@"; do
+  case "$arg" in -h | --help) exec python3 "$root/bench/run.py" --help ;; esac
+done
 if ! log=$(bash "$root/scripts/build.sh" 2>&1); then
   printf '%s\n' "$log" >&2
   exit 1

@@ -27,6 +27,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-# Python packages for the package, its build and its tests, pinned.
-python3 -m pip install --quiet --disable-pip-version-check \
-  -r "$(dirname "$0")/../python/requirements.txt"
+# Python packages for the package, its build and its tests, pinned, into the
+# python3 on PATH. Debian's own /usr/bin/python3 has no pip and refuses
+# packages from PyPI (it is "externally managed"): use a virtual environment.
+if ! python3 -m pip install --quiet --disable-pip-version-check \
+  -r "$(dirname "$0")/../python/requirements.txt"; then
+  echo "error: pip could not install python/requirements.txt into $(command -v python3)." >&2
+  echo "For Debian's system Python, set up from a virtual environment:" >&2
+  echo "  apt-get install python3-venv && python3 -m venv .venv && . .venv/bin/activate" >&2
+  exit 1
+fi

@@ -13,13 +13,26 @@ build=${BUILD_DIR:-$root/build}
 export BUILD_DIR=$build
 log=$(mktemp -d)
 
-bash "$root/scripts/install-deps.sh" || exit 1
-bash "$root/scripts/build.sh" || exit 1
+# Without a build there is nothing to test: one failure, and the summary.
+for step in install-deps build; do
+  if ! bash "$root/scripts/$step.sh"; then
+    echo "scripts/$step.sh failed"
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+  fi
+done
 
 passed=0 failed=0 skipped=0
-count() { # <label> <passed> <failed> <skipped>
-  echo "-- $1: $2 passed, $3 failed, $4 skipped"
-  passed=$((passed + $2)) failed=$((failed + $3)) skipped=$((skipped + $4))
+count() { # <label> <passed> <failed> <skipped> [exit status]
+  # A suite that exits non-zero without a failing test (it crashed, or found
+  # no tests) counts as one failure.
+  local failures=$3
+  if [ "${5:-0}" -ne 0 ] && [ "$failures" -eq 0 ]; then
+    echo "-- $1 exited with status $5"
+    failures=1
+  fi
+  echo "-- $1: $2 passed, $failures failed, $4 skipped"
+  passed=$((passed + $2)) failed=$((failed + failures)) skipped=$((skipped + $4))
 }
 field() { # <regex> <file>: the number before the regex in the file, or 0
   grep -oE "[0-9]+ $1" "$2" | tail -n 1 | grep -oE '^[0-9]+' || echo 0
@@ -27,18 +40,20 @@ field() { # <regex> <file>: the number before the regex in the file, or 0
 
 echo "== lit: check-optim"
 /usr/lib/llvm-22/bin/lit -sv "$build/test" | tee "$log/lit"
+status=$?
 # lit's summary lines read `  Passed: 12 (85.71%)`; add up each kind.
 litsum() { awk -v re="^ *($1) *:" '$0 ~ re {sub(/^[^:]*: */, ""); s += $1} END {print s + 0}' "$log/lit"; }
 count lit "$(litsum 'Passed|Expectedly Failed')" \
   "$(litsum 'Failed|Unresolved|Timed Out|Unexpectedly Passed')" \
-  "$(litsum 'Unsupported')"
+  "$(litsum 'Unsupported')" "$status"
 
 echo "== pytest: python/tests"
 PYTHONPATH="$build/python_packages" python3 -m pytest -q "$root/python/tests" \
   | tee "$log/pytest"
+status=$?
 count pytest "$(field passed "$log/pytest")" \
   "$(( $(field failed "$log/pytest") + $(field error "$log/pytest") ))" \
-  "$(field skipped "$log/pytest")"
+  "$(field skipped "$log/pytest")" "$status"
 
 echo "== C++ formatting (clang-format-22)"
 if bash "$root/scripts/check-format.sh"; then count format 1 0 0; else count format 0 1 0; fi
