@@ -38,8 +38,8 @@ field() { # <regex> <file>: the number before the regex in the file, or 0
   grep -oE "[0-9]+ $1" "$2" | tail -n 1 | grep -oE '^[0-9]+' || echo 0
 }
 
-echo "== lit: check-optim"
-/usr/lib/llvm-22/bin/lit -sv "$build/test" | tee "$log/lit"
+echo "== lit: check-optim, with optim-opt's IR round-trip check"
+/usr/lib/llvm-22/bin/lit -sv --param roundtrip=1 "$build/test" | tee "$log/lit"
 status=$?
 # lit's summary lines read `  Passed: 12 (85.71%)`; add up each kind.
 litsum() { awk -v re="^ *($1) *:" '$0 ~ re {sub(/^[^:]*: */, ""); s += $1} END {print s + 0}' "$log/lit"; }

@@ -31,8 +31,11 @@ config.substitutions.append(
 )
 
 tool_dirs = [config.optim_tools_dir, config.llvm_tools_dir]
+# `lit --param roundtrip=1` also checks that every module optim-opt reads
+# prints and parses back to the same IR, in text and in bytecode.
+roundtrip = lit_config.params.get("roundtrip", "0") not in ("", "0")
 tools = [
-    "optim-opt",
+    ToolSubst("optim-opt", extra_args=["--verify-roundtrip"] if roundtrip else None),
     "optim-runner",
     ToolSubst("mlir-runner", unresolved="fatal"),
 ]
