@@ -32,10 +32,12 @@ def OptimVectorizePass : Pass<"optim-vectorize"> {
     With `num-threads = T > 1`, a flat generic of at least
     `parallel-threshold` elements is first split into T chunks of whole
     vectors in an `scf.parallel` (each chunk then vectorised as above); a
-    smaller one stays on one thread. For a dynamic size the choice is made at
-    run time by an `scf.if` between the two versions.
+    smaller one, and an empty one whatever the threshold, stays on one thread.
+    For a dynamic size the choice is made at run time by an `scf.if` between
+    the two versions.
 
-    Any other op is left alone.
+    Any other op is left alone, as are generics on elements that are not
+    integers or floats (e.g. `index`).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
