@@ -74,7 +74,7 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   // Empty features let the NVPTX backend pick the lowest PTX version that
-  // knows the chip; the upstream default, +ptx60, cannot target sm_90.
+  // knows the chip.
   target.features = options.features;
   target.optLevel = options.optLevel;
   pm.addPass(createGpuNVVMAttachTarget(target));
