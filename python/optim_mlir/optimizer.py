@@ -1,13 +1,18 @@
 """optim_mlir.AdamW: a torch.optim.AdamW-like optimizer over numpy arrays."""
 
+import math
+import numbers
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from . import _core
-from ._functional import check_disjoint, check_hyperparameters, check_tensor
+from ._functional import check_disjoint, check_hyperparameters, check_step, check_tensor
 
 _HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
+# torch's options that change the update, with the values that leave it
+# AdamW's; the others (foreach, fused, capturable, ...) only choose how torch
+# computes it.
 _TORCH_OPTIONS_OFF = {"amsgrad": False, "maximize": False, "decoupled_weight_decay": True}
 
 
@@ -26,6 +31,16 @@ def _group_hyperparameters(group, where):
         )
     except (TypeError, ValueError) as e:
         raise type(e)(f"{where}: {e}") from None
+
+
+def _check_torch_options(group, where):
+    """Raises if `group` turns on a torch option that changes the update."""
+    for key, off in _TORCH_OPTIONS_OFF.items():
+        if key in group and group[key] != off:
+            raise ValueError(
+                f"{where} has {key}={group[key]!r}; optim_mlir.AdamW implements "
+                f"{key}={off!r} only"
+            )
 
 
 class AdamW:
@@ -86,6 +101,7 @@ class AdamW:
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params) or len({id(p) for p in params}) != len(params):
             raise ValueError(f"{where}: some parameters appear more than once")
+        _check_torch_options(group, where)
         group["params"] = list(params)
         for key in _HYPERPARAMETERS:
             group.setdefault(key, self.defaults[key])
@@ -129,31 +145,37 @@ class AdamW:
             for gi, group in enumerate(self.param_groups)
         ]
 
-        # Lazily allocate the state of parameters stepping for the first time.
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if g is not None and i not in self.state:
-                self.state[i] = {"step": 0, "exp_avg": np.zeros(p.shape, p.dtype),
-                                 "exp_avg_sq": np.zeros(p.shape, p.dtype)}
-
         # One kernel call per group and step count: a group's params step
         # together unless some were skipped with a None gradient before.
+        # Every step count is checked before anything changes.
+        calls = []
         index = 0
         for group, hyper in zip(self.param_groups, hypers):
             buckets = {}
-            for p in group["params"]:
+            for _ in group["params"]:
                 if grads[index] is not None:
-                    buckets.setdefault(self.state[index]["step"] + 1, []).append(index)
+                    t = self.state[index]["step"] + 1 if index in self.state else 1
+                    buckets.setdefault(t, []).append(index)
                 index += 1
-            for t, indices in buckets.items():
-                states = [self.state[i] for i in indices]
-                _core.adamw_step(
-                    [params[i] for i in indices],
-                    [grads[i] for i in indices],
-                    [s["exp_avg"] for s in states],
-                    [s["exp_avg_sq"] for s in states],
-                    t, *hyper)
-                for s in states:
-                    s["step"] = t
+            calls += [(check_step(t), indices, hyper) for t, indices in buckets.items()]
+
+        # Lazily allocate the state of parameters stepping for the first time.
+        for i in stepping:
+            if i not in self.state:
+                p = params[i]
+                self.state[i] = {"step": 0, "exp_avg": np.zeros(p.shape, p.dtype),
+                                 "exp_avg_sq": np.zeros(p.shape, p.dtype)}
+
+        for t, indices, hyper in calls:
+            states = [self.state[i] for i in indices]
+            _core.adamw_step(
+                [params[i] for i in indices],
+                [grads[i] for i in indices],
+                [s["exp_avg"] for s in states],
+                [s["exp_avg_sq"] for s in states],
+                t, *hyper)
+            for s in states:
+                s["step"] = t
 
     def state_dict(self):
         """A torch-like snapshot: {"state": {index: {"step", "exp_avg",
@@ -205,15 +227,7 @@ class AdamW:
             for saved_id, p in zip(saved["params"], group["params"]):
                 by_id[saved_id] = (index, p)
                 index += 1
-            # torch's options that change the update, as torch spells them
-            # when they are off; the others (foreach, fused, capturable, ...)
-            # only choose how torch computes it.
-            for key, off in _TORCH_OPTIONS_OFF.items():
-                if key in saved and saved[key] != off:
-                    raise ValueError(
-                        f"state_dict param_groups[{gi}] has {key}={saved[key]!r}; "
-                        f"optim_mlir.AdamW implements {key}={off!r} only"
-                    )
+            _check_torch_options(saved, f"state_dict param_groups[{gi}]")
             new_group = dict(group)
             new_group.update({k: v for k, v in saved.items() if k != "params"})
             if isinstance(new_group["betas"], list):
@@ -227,11 +241,17 @@ class AdamW:
                 raise ValueError(f"state_dict state has an unknown parameter {saved_id!r}")
             index, p = by_id[saved_id]
             step = s["step"]
-            # torch stores the step as a 0-d tensor; accept any integral value.
-            step = int(step.item() if hasattr(step, "item") else step)
-            if step < 0:
-                raise ValueError(f"state_dict state[{saved_id!r}]['step'] is negative")
-            entry = {"step": step}
+            # torch stores the step as a 0-d float tensor; accept any whole
+            # number from which another step still fits in 64 bits.
+            step = step.item() if hasattr(step, "item") else step
+            if (isinstance(step, bool) or not isinstance(step, numbers.Real)
+                    or not math.isfinite(step) or step != int(step)
+                    or not 0 <= step < 2**63 - 1):
+                raise ValueError(
+                    f"state_dict state[{saved_id!r}]['step'] is {step!r}; expected a "
+                    f"whole number from 0 to 2**63 - 2"
+                )
+            entry = {"step": int(step)}
             for key in ("exp_avg", "exp_avg_sq"):
                 x = np.array(np.asarray(s[key]), dtype=p.dtype, order="C", copy=True)
                 if x.shape != p.shape:

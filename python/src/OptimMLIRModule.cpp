@@ -5,8 +5,9 @@
 // `optim.adamw_step` per tensor (in functions of up to kTensorsPerFunction
 // tensors), lowers it with `optim-cpu-pipeline`, JIT-compiles it with
 // mlir::ExecutionEngine and calls it on the numpy arrays' own buffers.
-// Compiled steps are cached; the step count and the learning rate are
-// function arguments, so they never cause a recompile.
+// The most recently used compiled steps are cached; the step count and the
+// learning rate are function arguments, so they never cause a recompile.
+// Compiling runs without the GIL, one compile at a time.
 //
 // Argument checking with readable messages is done by the Python layer
 // (optim_mlir/_functional.py); this file re-checks only what memory safety
@@ -44,6 +45,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -111,6 +113,11 @@ std::string stepName(size_t chunk) {
   return "adamw_step_" + std::to_string(chunk);
 }
 
+/// How many compiled steps the cache keeps. Each holds its own JIT (a few
+/// hundred KiB to MiBs); a schedule of, e.g., weight decay would otherwise
+/// grow the cache without end.
+constexpr size_t kMaxCachedSteps = 64;
+
 /// One JIT-compiled step: the engine owns the code; `fns[c]` is the packed
 /// entry of the function for chunk c.
 struct CompiledStep {
@@ -137,7 +144,9 @@ private:
 };
 
 /// Everything that lives as long as the module: the MLIR context and the
-/// cache of compiled steps. All access happens with the GIL held.
+/// cache of compiled steps. Callers release the GIL; `mutex` serialises the
+/// use of the context and the cache, so a long compile blocks only the
+/// threads that need the JIT.
 class OptimJIT {
 public:
   // Multithreading is off: the IR is small, and a thread pool would only add
@@ -149,21 +158,31 @@ public:
     context.printOpOnDiagnostic(false);
   }
 
-  /// Returns the compiled step for `tensors` and `h`, compiling it on a miss.
+  /// Returns the compiled step for `tensors` and `h`, compiling it on a miss
+  /// and evicting the least recently used step when the cache is full (its
+  /// callers hold their own reference).
   std::shared_ptr<CompiledStep> getStep(llvm::ArrayRef<TensorSpec> tensors,
                                         const Hyper &h) {
+    std::lock_guard<std::mutex> lock(mutex);
     std::string key = makeKey(tensors, h);
     auto it = cache.find(key);
-    if (it != cache.end())
-      return it->second;
+    if (it != cache.end()) {
+      it->second.lastUse = ++uses;
+      return it->second.step;
+    }
     std::shared_ptr<CompiledStep> step = compile(tensors, h);
     ++compileCount;
-    cache[key] = step;
+    if (cache.size() >= kMaxCachedSteps)
+      cache.erase(llvm::min_element(cache, [](const auto &a, const auto &b) {
+        return a.second.lastUse < b.second.lastUse;
+      }));
+    cache[key] = {step, ++uses};
     return step;
   }
 
   /// Parses `ir`, runs the named pipeline and returns the printed result.
   std::string lower(const std::string &ir, const std::string &pipeline) {
+    std::lock_guard<std::mutex> lock(mutex);
     if (pipeline != "cpu")
       throw nb::value_error(("lower: unknown pipeline '" + pipeline +
                              "'; the available pipelines are: 'cpu'")
@@ -193,8 +212,14 @@ public:
     return result;
   }
 
-  size_t getCompileCount() const { return compileCount; }
-  size_t getCacheSize() const { return cache.size(); }
+  size_t getCompileCount() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return compileCount;
+  }
+  size_t getCacheSize() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return cache.size();
+  }
 
 private:
   static DialectRegistry makeRegistry() {
@@ -273,10 +298,13 @@ private:
       throw fail("the 'cpu' pipeline failed on the generated step");
 
     // Optimise for the host CPU, with the same target machine that emits the
-    // code.
+    // code. The engine takes this machine as it is (its own
+    // jitCodeGenOptLevel applies only to a machine it makes), so the code
+    // generation level is set here.
     auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
     if (!tmBuilder)
       throw fail(llvm::toString(tmBuilder.takeError()));
+    tmBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
     auto tm = tmBuilder->createTargetMachine();
     if (!tm)
       throw fail(llvm::toString(tm.takeError()));
@@ -284,7 +312,6 @@ private:
         /*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/tm->get());
     ExecutionEngineOptions engineOptions;
     engineOptions.transformer = transformer;
-    engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
     // These listeners can write files (perf maps, debug objects); a step
     // function has no use for them.
     engineOptions.enableGDBNotificationListener = false;
@@ -306,8 +333,15 @@ private:
     return step;
   }
 
+  struct CacheEntry {
+    std::shared_ptr<CompiledStep> step;
+    uint64_t lastUse;
+  };
+
+  std::mutex mutex;
   MLIRContext context;
-  llvm::StringMap<std::shared_ptr<CompiledStep>> cache;
+  llvm::StringMap<CacheEntry> cache;
+  uint64_t uses = 0;
   size_t compileCount = 0;
 };
 
@@ -371,12 +405,11 @@ void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
   if (tensors.empty())
     return;
 
-  std::shared_ptr<CompiledStep> compiled =
-      getJIT().getStep(tensors, Hyper{beta1, beta2, eps, weightDecay});
-
   // The arrays stay referenced by the vectors above and `compiled` keeps the
   // code alive, so other Python threads may run meanwhile.
   nb::gil_scoped_release release;
+  std::shared_ptr<CompiledStep> compiled =
+      getJIT().getStep(tensors, Hyper{beta1, beta2, eps, weightDecay});
   // A packed entry takes a pointer to each argument: four data pointers per
   // tensor of its chunk, then the step and the learning rate.
   std::vector<void *> args;
@@ -406,14 +439,23 @@ NB_MODULE(_core, m) {
   m.def(
       "lower",
       [](const std::string &ir, const std::string &pipeline) {
+        nb::gil_scoped_release release;
         return getJIT().lower(ir, pipeline);
       },
       nb::arg("ir_text"), nb::arg("pipeline") = "cpu",
       "Lowers textual MLIR with the named pipeline; returns the result.");
   m.def(
-      "compile_count", [] { return getJIT().getCompileCount(); },
+      "compile_count",
+      [] {
+        nb::gil_scoped_release release;
+        return getJIT().getCompileCount();
+      },
       "How many steps have been JIT-compiled since the module was loaded.");
   m.def(
-      "cache_size", [] { return getJIT().getCacheSize(); },
+      "cache_size",
+      [] {
+        nb::gil_scoped_release release;
+        return getJIT().getCacheSize();
+      },
       "How many compiled steps the cache holds.");
 }

@@ -76,6 +76,31 @@ def test_lr_and_t_do_not_recompile():
     assert optim_mlir._compile_count() == compiled + 1
 
 
+def test_cache_keeps_the_64_most_recent_steps():
+    # A weight-decay schedule compiles a step per value; the cache keeps the
+    # 64 most recently used and compiles an evicted one again, correctly.
+    rng = np.random.default_rng(4)
+    p0, g, m0, v0 = (rng.random(7) for _ in range(4))
+    decays = [1e-3 * (k + 1) for k in range(70)]
+
+    def step(wd):
+        p, m, v = p0.copy(), m0.copy(), v0.copy()
+        optim_mlir.adamw_step([p], [g], [m], [v], 3, 1e-2, 0.9, 0.999, 1e-8, wd)
+        for actual, expected in zip((p, m, v), ref.adamw(p0, g, m0, v0, 3, 1e-2, 0.9,
+                                                         0.999, 1e-8, wd)):
+            ref.assert_close(actual, expected, np.float64)
+
+    for wd in decays:
+        step(wd)
+    assert optim_mlir._cache_size() == 64
+    compiled = optim_mlir._compile_count()
+    step(decays[-1])
+    assert optim_mlir._compile_count() == compiled
+    step(decays[0])
+    assert optim_mlir._compile_count() == compiled + 1
+    assert optim_mlir._cache_size() == 64
+
+
 # --- The contract's five themes ------------------------------------------
 
 
@@ -195,13 +220,16 @@ def test_many_tensors_in_one_call():
 
 
 def test_concurrent_calls_from_threads():
-    # The kernel runs without the GIL; calls from several threads on their
-    # own arrays must each get exactly the single-threaded result.
+    # Compiling and the kernel run without the GIL; calls from several
+    # threads on their own arrays, each with its own weight decay (a step
+    # compiled while other threads run theirs), must each get the
+    # single-threaded result.
     from concurrent.futures import ThreadPoolExecutor
 
     def worker(seed):
         run_against_reference([np.float64] * 4, steps=20, lr_of=lambda t: 1e-2,
-                              beta1=0.9, beta2=0.999, eps=1e-8, wd=0.01, seed=seed)
+                              beta1=0.9, beta2=0.999, eps=1e-8, wd=0.01 + 1e-4 * seed,
+                              seed=seed)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         for future in [pool.submit(worker, seed) for seed in range(8)]:

@@ -209,3 +209,42 @@ def test_bad_params():
 def read_only(a):
     a.flags.writeable = False
     return a
+
+
+def test_torch_options_in_a_param_group_are_refused():
+    with pytest.raises(ValueError, match=r"param_groups\[0\] has maximize=True"):
+        optim_mlir.AdamW([{"params": [np.ones(3)], "maximize": True}])
+    opt = optim_mlir.AdamW([np.ones(3)])
+    with pytest.raises(ValueError, match=r"param_groups\[1\] has amsgrad=True"):
+        opt.add_param_group({"params": [np.ones(2)], "amsgrad": True})
+    assert len(opt.param_groups) == 1
+
+
+@pytest.mark.parametrize("step", [2.5, -1, 2**63 - 1, float("inf"), "3", True])
+def test_load_state_dict_refuses_a_bad_step(step):
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p])
+    saved = opt.state_dict()
+    saved["state"] = {0: {"step": step, "exp_avg": np.zeros(3), "exp_avg_sq": np.zeros(3)}}
+    with pytest.raises(ValueError, match=r"state\[0\]\['step'\]"):
+        opt.load_state_dict(saved)
+    assert opt.state == {}
+
+
+def test_last_possible_step_then_refusal_changes_nothing():
+    # Group 1's parameter is one step from the 64-bit limit: its step runs,
+    # the next one raises before group 0's parameter moves.
+    a, b = np.ones(3), np.ones(3)
+    opt = optim_mlir.AdamW([{"params": [a]}, {"params": [b]}])
+    saved = opt.state_dict()
+    saved["state"] = {1: {"step": 2**63 - 2, "exp_avg": np.zeros(3),
+                          "exp_avg_sq": np.zeros(3)}}
+    opt.load_state_dict(saved)
+    opt.step([None, np.ones(3)])
+    assert opt.state[1]["step"] == 2**63 - 1
+    b_after = b.copy()
+    with pytest.raises(ValueError, match="64 bits"):
+        opt.step([np.ones(3), np.ones(3)])
+    np.testing.assert_array_equal(a, np.ones(3))
+    np.testing.assert_array_equal(b, b_after)
+    assert 0 not in opt.state and opt.state[1]["step"] == 2**63 - 1
