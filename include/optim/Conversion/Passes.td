@@ -47,8 +47,9 @@ def OptimGPUMapPass : Pass<"optim-gpu-map", "func::FuncOp"> {
                 "gpu.launch kernels";
   let description = [{
     Expects bufferized `linalg.generic` ops whose loops are parallel, whose
-    indexing maps are identities, whose operands share one element type and
-    are of rank 0 or 1, or N-D but collapsible to one dimension (what
+    indexing maps are identities, whose operands share one element type (an
+    integer or float of 8, 16, 32, 64 or 128 bits) and are strided memrefs of
+    rank 0 or 1, or N-D but collapsible to one dimension (what
     `convert-optim-to-linalg` gives after bufferization). Each becomes one
     `gpu.launch` (N-D operands seen through `memref.collapse_shape`) whose
     threads walk the elements in a grid-stride loop, so the grid stays
@@ -75,7 +76,10 @@ def OptimGPUMapPass : Pass<"optim-gpu-map", "func::FuncOp"> {
     weight decay, are variants of the same kernel) and the scalars its body
     takes from above. The threads walk the concatenation of all tensors
     grid-stride, so one launch updates every tensor. Generics in a group must
-    not alias each other; ones that share a buffer are not grouped.
+    not alias each other; ones that share a buffer are not grouped, and a
+    generic on a memref that is neither a view of a function argument nor of
+    an allocation (e.g. one picked by `arith.select`) runs alone, in order.
+    The table is allocated once, in the function's entry block.
 
     Other generics (reductions, non-contiguous N-D buffers, ...) are left
     alone.

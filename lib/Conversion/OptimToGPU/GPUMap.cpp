@@ -44,6 +44,8 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <limits>
+
 namespace mlir::optim {
 #define GEN_PASS_DEF_OPTIMGPUMAPPASS
 #include "optim/Conversion/Passes.h.inc"
@@ -107,7 +109,9 @@ std::optional<Elementwise> matchElementwise(linalg::GenericOp generic) {
   match.generic = generic;
   for (Value operand : generic->getOperands()) {
     auto type = cast<MemRefType>(operand.getType());
-    if (match.elementType && type.getElementType() != match.elementType)
+    // Kernels index operands through their strides.
+    if (!type.isStrided() ||
+        (match.elementType && type.getElementType() != match.elementType))
       return std::nullopt;
     match.elementType = type.getElementType();
     if (type.getRank() >= 2) {
@@ -119,8 +123,11 @@ std::optional<Elementwise> matchElementwise(linalg::GenericOp generic) {
     if (type.getRank() == 1 && !type.isLastDimUnitStride())
       match.contiguous = false;
   }
+  // Elements of 8, 16, 32 or 64 bits: memory holds others (i24, f80) with
+  // padding, which the packed vectors and byte offsets would not skip.
   if (!match.elementType || !match.elementType.isIntOrFloat() ||
-      match.elementType.getIntOrFloatBitWidth() % 8 != 0)
+      match.elementType.getIntOrFloatBitWidth() < 8 ||
+      !llvm::isPowerOf2_32(match.elementType.getIntOrFloatBitWidth()))
     return std::nullopt;
 
   Region &body = generic.getRegion();
@@ -165,6 +172,10 @@ bool haveSameBody(const Elementwise &a, const Elementwise &b) {
     return false;
   DenseMap<Value, Value> equivalent;
   for (auto [x, y] : llvm::zip(a.captures, b.captures)) {
+    // The comparison takes an operand used by both bodies as equivalent to
+    // itself without asking: a value both capture must be at one position.
+    if (x != y && llvm::is_contained(b.captures, x))
+      return false;
     Attribute constA, constB;
     bool isConstA = matchPattern(x, m_Constant(&constA));
     bool isConstB = matchPattern(y, m_Constant(&constB));
@@ -184,6 +195,20 @@ Value getRootBuffer(Value memref) {
   while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
     memref = view.getViewSource();
   return memref;
+}
+
+/// True if `root` is a buffer whose overlaps the pass can see: a function
+/// argument (assumed distinct from the other arguments, as multi-tensor
+/// optimizers assume) or a fresh allocation. A memref that another op
+/// computes (`arith.select`, a loop's iteration argument, a global) may be
+/// any buffer.
+bool isKnownBuffer(Value root) {
+  if (auto argument = dyn_cast<BlockArgument>(root)) {
+    Block *block = argument.getOwner();
+    return block->isEntryBlock() &&
+           block->getParentOp()->hasTrait<OpTrait::IsIsolatedFromAbove>();
+  }
+  return hasEffect<MemoryEffects::Allocate>(root.getDefiningOp(), root);
 }
 
 //===----------------------------------------------------------------------===//
@@ -553,10 +578,11 @@ struct OptimGPUMapPass : optim::impl::OptimGPUMapPassBase<OptimGPUMapPass> {
     auto fail = [&](StringRef message) {
       return emitError(UnknownLoc::get(context), "optim-gpu-map: ") << message;
     };
-    if (threadsPerBlock < 1)
-      return fail("threads-per-block must be positive");
-    if (maxBlocks < 1)
-      return fail("max-blocks must be positive");
+    // CUDA's limits: 1024 threads in a block, 2^31 - 1 blocks in a grid's x.
+    if (threadsPerBlock < 1 || threadsPerBlock > 1024)
+      return fail("threads-per-block must be from 1 to 1024");
+    if (maxBlocks < 1 || maxBlocks > std::numeric_limits<int32_t>::max())
+      return fail("max-blocks must be from 1 to 2147483647");
     if (elementsPerThread < 0 ||
         !llvm::isPowerOf2_64(std::max<int64_t>(elementsPerThread, 1)))
       return fail("elements-per-thread must be 0 or a power of two");
@@ -617,9 +643,16 @@ private:
   }
 
   /// True if `op` can join a multi-tensor kernel: its operands can be
-  /// rebuilt from an address and a size, its scalars fit in a table entry.
+  /// rebuilt from an address and a size and their buffers are known (so that
+  /// conflicts between group members show), its scalars fit in a table
+  /// entry.
   bool isGroupable(const Elementwise &op) const {
-    return op.contiguous && llvm::all_of(op.captures, [](Value capture) {
+    return op.contiguous &&
+           llvm::all_of(op.generic->getOperands(),
+                        [](Value operand) {
+                          return isKnownBuffer(getRootBuffer(operand));
+                        }) &&
+           llvm::all_of(op.captures, [](Value capture) {
              return isConstantCapture(capture) ||
                     isTableEncodable(capture.getType());
            });
@@ -707,17 +740,18 @@ private:
                   colCaptures = numOperands + 4;
     int64_t numColumns = colCaptures + maxCaptures;
 
-    // The table lives on the stack of the enclosing function (hoisted there
-    // so that a loop around the step does not grow the stack); it is rebuilt
-    // and copied to the device at each launch.
+    // The table lives on the stack of the enclosing function, in its entry
+    // block, so that a loop around the step does not grow the stack (loops
+    // are allocation scopes too); it is rebuilt and copied to the device at
+    // each launch.
     auto tableType = MemRefType::get({numTensors, numColumns}, b.getI64Type());
     Value table;
     {
       OpBuilder::InsertionGuard guard(b);
-      Operation *scope = b.getInsertionBlock()->getParentOp();
-      while (!scope->hasTrait<OpTrait::AutomaticAllocationScope>())
-        scope = scope->getParentOp();
-      b.setInsertionPointToStart(&scope->getRegion(0).front());
+      Operation *function = b.getInsertionBlock()->getParentOp();
+      while (!function->hasTrait<OpTrait::IsIsolatedFromAbove>())
+        function = function->getParentOp();
+      b.setInsertionPointToStart(&function->getRegion(0).front());
       table = memref::AllocaOp::create(b, loc, tableType);
     }
 

@@ -194,3 +194,84 @@ func.func @mixed_overlapping(%bytes: memref<?xi8>, %n: index,
   }
   return
 }
+
+// The bodies use %x and %y in swapped places, and %x also in the same place:
+// two variants, each reading its own scalars.
+// CHECK-LABEL: func.func @swapped_captures(
+// CHECK:         gpu.launch
+// CHECK:           scf.index_switch
+// CHECK:           case 0 {
+// CHECK:           case 1 {
+// CHECK-NOT:     gpu.launch
+func.func @swapped_captures(%a: memref<?xf32>, %b: memref<?xf32>, %x: f32,
+                            %y: f32) {
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%a : memref<?xf32>) {
+  ^bb0(%o: f32):
+    %1 = arith.addf %o, %x : f32
+    %2 = arith.mulf %1, %y : f32
+    %3 = arith.subf %2, %x : f32
+    linalg.yield %3 : f32
+  }
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%b : memref<?xf32>) {
+  ^bb0(%o: f32):
+    %1 = arith.addf %o, %y : f32
+    %2 = arith.mulf %1, %x : f32
+    %3 = arith.subf %2, %x : f32
+    linalg.yield %3 : f32
+  }
+  return
+}
+
+// A memref that an op other than a view computes may be any buffer, here
+// %a: such a generic runs alone, in order.
+// CHECK-LABEL: func.func @selected_buffer(
+// CHECK-NOT:     memref.alloca
+// CHECK:         gpu.launch
+// CHECK:         arith.select
+// CHECK:         gpu.launch
+func.func @selected_buffer(%a: memref<?xf32>, %b: memref<?xf32>, %c: i1) {
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%a : memref<?xf32>) {
+  ^bb0(%o: f32):
+    %1 = arith.addf %o, %o : f32
+    linalg.yield %1 : f32
+  }
+  %v = arith.select %c, %a, %b : memref<?xf32>
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%v : memref<?xf32>) {
+  ^bb0(%o: f32):
+    %1 = arith.addf %o, %o : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// In a loop the table is allocated once, in the function's entry block: a
+// loop body is an allocation scope too, which would grow the stack on every
+// iteration.
+// CHECK-LABEL: func.func @in_a_loop(
+// CHECK:         memref.alloca() : memref<2x5xi64>
+// CHECK:         scf.for
+// CHECK-NOT:       memref.alloca
+// CHECK:           gpu.launch
+func.func @in_a_loop(%a: memref<?xf32>, %b: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+        outs(%a : memref<?xf32>) {
+    ^bb0(%o: f32):
+      %1 = arith.addf %o, %o : f32
+      linalg.yield %1 : f32
+    }
+    linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+        outs(%b : memref<?xf32>) {
+    ^bb0(%o: f32):
+      %1 = arith.addf %o, %o : f32
+      linalg.yield %1 : f32
+    }
+  }
+  return
+}

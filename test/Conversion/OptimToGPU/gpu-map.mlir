@@ -3,8 +3,14 @@
 // RUN: | FileCheck %s --check-prefix=SCALAR
 // RUN: not optim-opt %s --optim-gpu-map="elements-per-thread=3" 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BAD
+// RUN: not optim-opt %s --optim-gpu-map="threads-per-block=2048" 2>&1 \
+// RUN: | FileCheck %s --check-prefix=BAD-THREADS
+// RUN: not optim-opt %s --optim-gpu-map="max-blocks=0" 2>&1 \
+// RUN: | FileCheck %s --check-prefix=BAD-BLOCKS
 
 // BAD: optim-gpu-map: elements-per-thread must be 0 or a power of two
+// BAD-THREADS: optim-gpu-map: threads-per-block must be from 1 to 1024
+// BAD-BLOCKS: optim-gpu-map: max-blocks must be from 1 to 2147483647
 
 #id = affine_map<(d0) -> (d0)>
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
@@ -179,6 +185,37 @@ func.func @sum(%x: memref<?xf32>, %acc: memref<f32>) {
       ins(%x : memref<?xf32>) outs(%acc : memref<f32>) {
   ^bb0(%xi: f32, %a: f32):
     %1 = arith.addf %a, %xi : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// Elements whose width is not a power of two take padding in memory, which
+// the kernels' packed vectors and byte offsets would not skip: left alone.
+// CHECK-LABEL: func.func @padded_elements(
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.generic
+
+func.func @padded_elements(%a: memref<12xi24>, %b: memref<12xi24>) {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%a : memref<12xi24>) outs(%b : memref<12xi24>) {
+  ^bb0(%x: i24, %y: i24):
+    %1 = arith.addi %x, %x : i24
+    linalg.yield %1 : i24
+  }
+  return
+}
+
+// A layout without strides cannot be indexed by the kernel: left alone.
+// CHECK-LABEL: func.func @non_strided(
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.generic
+
+func.func @non_strided(%a: memref<16xf32, affine_map<(d0) -> (d0 floordiv 2)>>) {
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%a : memref<16xf32, affine_map<(d0) -> (d0 floordiv 2)>>) {
+  ^bb0(%x: f32):
+    %1 = arith.addf %x, %x : f32
     linalg.yield %1 : f32
   }
   return
