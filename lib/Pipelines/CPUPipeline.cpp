@@ -10,6 +10,7 @@
 #include "optim/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -22,6 +23,8 @@ using namespace mlir;
 void optim::buildOptimCPUPipeline(OpPassManager &pm,
                                   const OptimCPUPipelineOptions &options) {
   buildOptimToBuffersPipeline(pm);
+  if (options.barePtrCallConv)
+    pm.addPass(optim::createOptimCheckBarePtrSignaturesPass());
 
   // One vector loop and one masked remainder per elementwise op.
   OptimVectorizePassOptions vectorize;
@@ -38,7 +41,11 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
   // Everything to the LLVM dialect. memref lowers before arith, so that
   // `memref.dim` does not leave an alloca inside the loop.
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
-  pm.addPass(createConvertVectorToSCFPass());
+  // N-D transfers (of generics on strided N-D buffers, which keep their
+  // rank) unrolled into 1-D ones: as loops they would take a stack buffer in
+  // every iteration of the enclosing row loop.
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   if (options.numThreads > 1)

@@ -60,3 +60,59 @@ func.func @empty(%a: memref<0xf32>, %b: memref<0xf32>) {
   }
   return
 }
+
+// -----
+
+// Vectors of i1 are packed into bits, where a memref gives each element a
+// byte: left to convert-linalg-to-loops, as are bodies that vectorisation
+// cannot rebuild (a call).
+
+// CHECK-LABEL: func @bits
+// CHECK:       linalg.generic
+// CHECK-NOT:   vector.
+func.func @bits(%a: memref<?xi8>, %b: memref<?xi1>) {
+  %zero = arith.constant 0 : i8
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],
+                  iterator_types = ["parallel"]}
+      ins(%a : memref<?xi8>) outs(%b : memref<?xi1>) {
+  ^bb0(%x: i8, %y: i1):
+    %positive = arith.cmpi sgt, %x, %zero : i8
+    linalg.yield %positive : i1
+  }
+  return
+}
+
+// CHECK-LABEL: func @call
+// CHECK:       linalg.generic
+// CHECK-NOT:   vector.
+func.func private @f(f32) -> f32
+func.func @call(%a: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>],
+                  iterator_types = ["parallel"]} outs(%a : memref<?xf32>) {
+  ^bb0(%x: f32):
+    %y = func.call @f(%x) : (f32) -> f32
+    linalg.yield %y : f32
+  }
+  return
+}
+
+// -----
+
+// A strided 2-D generic that reads its indices keeps its loops: LLVM 22's
+// vectoriser builds mismatched masks for its tiles.
+
+// CHECK-LABEL: func @strided_indices
+// CHECK:       linalg.generic
+// CHECK-NOT:   vector.
+func.func @strided_indices(%a: memref<4x10xi32, strided<[12, 1], offset: 1>>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      outs(%a : memref<4x10xi32, strided<[12, 1], offset: 1>>) {
+  ^bb0(%x: i32):
+    %j = linalg.index 1 : index
+    %ji = arith.index_cast %j : index to i32
+    %y = arith.addi %x, %ji : i32
+    linalg.yield %y : i32
+  }
+  return
+}

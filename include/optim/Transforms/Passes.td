@@ -36,8 +36,11 @@ def OptimVectorizePass : Pass<"optim-vectorize"> {
     For a dynamic size the choice is made at run time by an `scf.if` between
     the two versions.
 
-    Any other op is left alone, as are generics on elements that are not
-    integers or floats (e.g. `index`).
+    Any other op is left alone, and so are generics that would not vectorise
+    correctly: on elements other than integers and floats of 8, 16, 32 or 64
+    bits (`i1`, `index`, ...), with body ops other than elementwise ones,
+    constants and `linalg.index`, or N-D on strided buffers and reading
+    their indices.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
@@ -96,6 +99,21 @@ def OptimEmitCInterfacePass : Pass<"optim-emit-c-interface", "ModuleOp"> {
     `func.func` with a body, so that `convert-func-to-llvm` also emits a
     `_mlir_ciface_<name>` wrapper that takes memref descriptors by pointer and
     can be called from C or C++.
+  }];
+}
+
+def OptimCheckBarePtrSignaturesPass
+    : Pass<"optim-check-bare-ptr-signatures", "ModuleOp"> {
+  let summary = "Fail unless every function's memrefs can be passed as bare "
+                "pointers";
+  let description = [{
+    Run before `convert-func-to-llvm="use-bare-ptr-memref-call-conv=1"`: it
+    reports an error for every memref in a function signature that the
+    bare-pointer calling convention cannot pass, i.e. one without a static
+    shape, static strides and a static offset, or an unranked one.
+    Upstream conversion leaves such a function unconverted without a
+    diagnostic, and a later conversion may then give it memref descriptors
+    after all.
   }];
 }
 
