@@ -296,8 +296,10 @@ template <typename T> int run(const Options &o) {
     }
 
   // Correctness: one compiled step from fresh inputs vs the hand-written loop
-  // on the same inputs, chunk by chunk.
-  double tol = sizeof(T) == 4 ? 1e-5 : 1e-12;
+  // on the same inputs, chunk by chunk. In f32 the two differ by a few ulps
+  // (2e-7 at most here), well below what a missing term would move p by
+  // (the decay, lr * wd, is 1e-5 of it).
+  double tol = sizeof(T) == 4 ? 1e-6 : 1e-12;
   double maxErr[3] = {0, 0, 0};
   bool checked = o.compiled, ok = true;
   if (checked) {
