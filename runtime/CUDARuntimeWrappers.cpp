@@ -115,6 +115,10 @@ mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
                  intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                  intptr_t blockZ, int32_t sharedMemoryBytes, CUstream stream,
                  void **params, void **extra, size_t /*paramsCount*/) {
+  // A loop over an empty buffer gives an empty grid, which the driver
+  // rejects: there is nothing to run.
+  if (gridX * gridY * gridZ == 0)
+    return;
   ScopedContext context;
   CHECK(cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
                        sharedMemoryBytes, stream, params, extra));

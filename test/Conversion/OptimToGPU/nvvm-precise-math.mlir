@@ -45,4 +45,26 @@ gpu.module @kernels {
     memref.store %0, %out[] : memref<vector<2xf32>>
     gpu.return
   }
+
+  // libdevice's rsqrt is approximate, in f64 too: 1 / sqrt.rn instead. With
+  // `afn`, which allows an approximation, square roots keep theirs.
+  // CHECK-LABEL: gpu.func @rsqrt_and_afn(
+  // CHECK-SAME:      %[[Y:[^:]+]]: f64, %[[X:[^:]+]]: f32
+  // CHECK:         %[[ONE:.+]] = arith.constant 1.000000e+00 : f64
+  // CHECK:         %[[S:.+]] = llvm.call_intrinsic "llvm.nvvm.sqrt.rn.d"(%[[Y]]) : (f64) -> f64
+  // CHECK:         arith.divf %[[ONE]], %[[S]] : f64
+  // CHECK:         math.sqrt %[[X]] fastmath<afn> : f32
+  // CHECK:         math.rsqrt %[[X]] fastmath<fast> : f32
+  gpu.func @rsqrt_and_afn(%y: f64, %x: f32, %out64: memref<f64>,
+                          %out32: memref<2xf32>) kernel {
+    %0 = math.rsqrt %y : f64
+    %1 = math.sqrt %x fastmath<afn> : f32
+    %2 = math.rsqrt %x fastmath<fast> : f32
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    memref.store %0, %out64[] : memref<f64>
+    memref.store %1, %out32[%c0] : memref<2xf32>
+    memref.store %2, %out32[%c1] : memref<2xf32>
+    gpu.return
+  }
 }
