@@ -7,6 +7,7 @@
 
 #include "optim/Transforms/Passes.h"
 
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
@@ -19,20 +20,11 @@ using namespace mlir;
 
 namespace {
 
-/// True if `type` is not a memref, or a memref that one pointer describes:
-/// its shape, strides and offset are known at compile time.
+/// True if `type` is not a memref, or one that convert-func-to-llvm can pass
+/// as a bare pointer (static shape, strides and offset).
 bool isBarePtrCompatible(Type type) {
-  if (isa<UnrankedMemRefType>(type))
-    return false;
-  auto memref = dyn_cast<MemRefType>(type);
-  if (!memref)
-    return true;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return memref.hasStaticShape() &&
-         succeeded(memref.getStridesAndOffset(strides, offset)) &&
-         ShapedType::isStatic(offset) &&
-         llvm::all_of(strides, ShapedType::isStatic);
+  auto memref = dyn_cast<BaseMemRefType>(type);
+  return !memref || LLVMTypeConverter::canConvertToBarePtr(memref);
 }
 
 struct OptimCheckBarePtrSignaturesPass
