@@ -342,13 +342,12 @@ def evaluate_targets(rows, compile_s):
             targets.append((name, "n/a", "not measured"))
             return
         clears = lambda x: x <= bound if upper else x >= bound
-        # The end of each interval that must clear the bound, and the other.
-        near = [(intervals[l][1] if upper else intervals[l][0]) if intervals.get(l) else v
-                for v, l in measured]
-        far = [(intervals[l][0] if upper else intervals[l][1]) if intervals.get(l) else v
-               for v, l in measured]
-        verdict = ("PASS" if all(map(clears, near)) else
-                   "FAIL" if not all(map(clears, far)) else "WITHIN NOISE")
+        # Each configuration's (worse end, better end): of its interval, or its
+        # value twice where it has none.
+        ends = [sorted(intervals.get(l) or (v, v), reverse=upper) for v, l in measured]
+        verdict = ("PASS" if all(clears(worse) for worse, _ in ends) else
+                   "FAIL" if not all(clears(better) for _, better in ends) else
+                   "WITHIN NOISE")
         detail = "; ".join(f"{l}: {text(v)}" + (f" ({text(intervals[l][0])} to "
                                                    f"{text(intervals[l][1])})"
                                                    if intervals.get(l) else "")
