@@ -125,14 +125,13 @@ class AdamW:
 
         # Check every gradient, parameter (groups may have been edited) and
         # existing state before anything changes.
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if g is not None:
-                arrays = {"params": p, "grads": g}
-                if i in self.state:
-                    arrays["exp_avg"] = self.state[i]["exp_avg"]
-                    arrays["exp_avg_sq"] = self.state[i]["exp_avg_sq"]
-                check_tensor(i, arrays)
         stepping = [i for i, g in enumerate(grads) if g is not None]
+        for i in stepping:
+            arrays = {"params": params[i], "grads": grads[i]}
+            if i in self.state:
+                arrays["exp_avg"] = self.state[i]["exp_avg"]
+                arrays["exp_avg_sq"] = self.state[i]["exp_avg_sq"]
+            check_tensor(i, arrays)
         check_disjoint(
             [(f"params[{i}]", params[i]) for i in stepping]
             + [(f"state[{i}]['{key}']", self.state[i][key])
