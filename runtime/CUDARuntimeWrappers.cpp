@@ -42,18 +42,30 @@ void check(CUresult result, const char *call) {
 /// The device of the calls that follow, set by mgpuSetDefaultDevice.
 std::atomic<int32_t> defaultDevice{0};
 
-/// The primary context of `ordinal`, retained on its first use and kept for
-/// the life of the process.
-CUcontext getPrimaryContext(int32_t ordinal) {
+/// What the runtime keeps of a device it has used.
+struct Device {
+  CUcontext primaryContext = nullptr;
+  /// Whether the device has stream-ordered memory pools (`cuMemAllocAsync`).
+  /// Most do; some older and some virtualised ones do not.
+  bool hasMemoryPools = false;
+};
+
+/// The device `ordinal`, its primary context retained on first use and kept
+/// for the life of the process.
+const Device &getDevice(int32_t ordinal) {
   static std::mutex mutex;
-  static std::map<int32_t, CUcontext> contexts;
+  static std::map<int32_t, Device> devices;
   std::lock_guard<std::mutex> lock(mutex);
-  auto [it, inserted] = contexts.try_emplace(ordinal, nullptr);
+  auto [it, inserted] = devices.try_emplace(ordinal);
   if (inserted) {
     CHECK(cuInit(/*Flags=*/0));
     CUdevice device;
     CHECK(cuDeviceGet(&device, ordinal));
-    CHECK(cuDevicePrimaryCtxRetain(&it->second, device));
+    CHECK(cuDevicePrimaryCtxRetain(&it->second.primaryContext, device));
+    int hasMemoryPools = 0;
+    CHECK(cuDeviceGetAttribute(
+        &hasMemoryPools, CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED, device));
+    it->second.hasMemoryPools = hasMemoryPools != 0;
   }
   return it->second;
 }
@@ -62,8 +74,12 @@ CUcontext getPrimaryContext(int32_t ordinal) {
 /// of the object and restores the previous one afterwards.
 class ScopedContext {
 public:
-  ScopedContext() { CHECK(cuCtxPushCurrent(getPrimaryContext(defaultDevice))); }
+  ScopedContext() : device(getDevice(defaultDevice)) {
+    CHECK(cuCtxPushCurrent(device.primaryContext));
+  }
   ~ScopedContext() { CHECK(cuCtxPopCurrent(nullptr)); }
+
+  const Device &device;
 };
 
 } // namespace
@@ -172,8 +188,9 @@ OPTIM_CUDA_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
 
 /// `gpu.alloc`; `host_shared` gives managed memory, which the host can
 /// access too. On a stream, the allocation is stream-ordered (from the
-/// device's memory pool): it neither synchronises nor waits for the device,
-/// which matters for the small per-launch table of multi-tensor kernels.
+/// device's memory pool) where the device has pools: it neither synchronises
+/// nor waits for the device, which matters for the small per-launch table of
+/// multi-tensor kernels.
 OPTIM_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream stream,
                                      bool isHostShared) {
   ScopedContext context;
@@ -182,25 +199,26 @@ OPTIM_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream stream,
     return nullptr;
   if (isHostShared)
     CHECK(cuMemAllocManaged(&pointer, sizeBytes, CU_MEM_ATTACH_GLOBAL));
-  else if (stream)
+  else if (stream && context.device.hasMemoryPools)
     CHECK(cuMemAllocAsync(&pointer, sizeBytes, stream));
   else
     CHECK(cuMemAlloc(&pointer, sizeBytes));
   return reinterpret_cast<void *>(pointer);
 }
 
-/// `gpu.dealloc`: stream-ordered on a stream, so that memory still used by
-/// earlier work on that stream is freed after it. Managed memory has no
-/// stream-ordered free: the stream is drained first.
+/// `gpu.dealloc`: stream-ordered on a stream for memory from a pool, so that
+/// memory still used by earlier work on that stream is freed after it. Other
+/// memory (managed, or from `cuMemAlloc`) has no stream-ordered free: the
+/// stream is drained first.
 OPTIM_CUDA_EXPORT void mgpuMemFree(void *pointer, CUstream stream) {
   if (!pointer)
     return;
   ScopedContext context;
   auto address = reinterpret_cast<CUdeviceptr>(pointer);
-  unsigned isManaged = 0;
-  CHECK(cuPointerGetAttribute(&isManaged, CU_POINTER_ATTRIBUTE_IS_MANAGED,
+  CUmemoryPool pool = nullptr;
+  CHECK(cuPointerGetAttribute(&pool, CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE,
                               address));
-  if (stream && !isManaged) {
+  if (stream && pool) {
     CHECK(cuMemFreeAsync(address, stream));
     return;
   }
