@@ -46,7 +46,7 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
   map.multiTensor = options.multiTensor;
   pm.addNestedPass<func::FuncOp>(createOptimGPUMapPass(map));
 
-  // Whatever linalg is left (e.g. N-D buffers that are not contiguous):
+  // Whatever linalg is left (e.g. a broadcast, which no optim op makes):
   // parallel loops, tiled into blocks of threads. `canonicalize` runs between
   // tiling and mapping: it folds the single-iteration loops that tiling makes
   // of small static shapes, which would otherwise lose their mapping and stay

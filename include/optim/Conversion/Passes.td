@@ -48,12 +48,14 @@ def OptimGPUMapPass : Pass<"optim-gpu-map", "func::FuncOp"> {
   let description = [{
     Expects bufferized `linalg.generic` ops whose loops are parallel, whose
     indexing maps are identities, whose operands share one element type (an
-    integer or float of 8, 16, 32, 64 or 128 bits) and are strided memrefs of
-    rank 0 or 1, or N-D but collapsible to one dimension (what
-    `convert-optim-to-linalg` gives after bufferization). Each becomes one
-    `gpu.launch` (N-D operands seen through `memref.collapse_shape`) whose
-    threads walk the elements in a grid-stride loop, so the grid stays
-    bounded (`max-blocks`) whatever the size of the tensor:
+    integer or float of 8, 16, 32, 64 or 128 bits) and are strided memrefs
+    (what `convert-optim-to-linalg` gives after bufferization). Each becomes
+    one `gpu.launch` whose threads walk the elements in a grid-stride loop, so
+    the grid stays bounded (`max-blocks`) whatever the size of the tensor. N-D
+    operands are seen through `memref.collapse_shape` where their strides
+    allow; where they do not (rows of a wider buffer), the kernel splits each
+    element index into N-D indices, innermost fastest, and runs scalar code
+    only:
 
     - work items `[0, nVec)` are vectors of `elements-per-thread` elements,
       read and written with aligned `vector.load`/`vector.store` (128-bit
@@ -81,7 +83,7 @@ def OptimGPUMapPass : Pass<"optim-gpu-map", "func::FuncOp"> {
     an allocation (e.g. one picked by `arith.select`) runs alone, in order.
     The table is allocated once, in the function's entry block.
 
-    Other generics (reductions, non-contiguous N-D buffers, ...) are left
+    Other generics (reductions, non-identity indexing maps, ...) are left
     alone.
   }];
   let options = [

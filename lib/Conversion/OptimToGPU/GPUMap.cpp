@@ -12,6 +12,12 @@
 //            while (j < nVec)  { body on vector j;  j += grid * T }
 //            for (; j < items;   j += grid * T)  body on element j + nVec*(W-1)
 //
+// N-D operands are viewed as 1-D where their strides allow it. Where they do
+// not (rows of a wider buffer), the kernel keeps them N-D and splits each
+// linear element index into N-D indices, innermost fastest, so that
+// neighbouring threads still touch neighbouring elements; such generics get
+// scalar code only.
+//
 // The step scalars the body takes from above stay on the host, so they are
 // computed once per launch and reach the kernel as arguments.
 //
@@ -64,27 +70,29 @@ constexpr int64_t kMaxVectorBytes = 16;
 //===----------------------------------------------------------------------===//
 
 /// A generic the pass can turn into kernel code: all loops parallel, identity
-/// indexing maps, one element type, and operands that are rank 0 or 1 or
-/// collapsible to one dimension.
+/// indexing maps, one element type, strided operands.
 struct Elementwise {
   // Op handles are cheap, mutable views of the IR.
   mutable linalg::GenericOp generic;
   Type elementType;
   /// Every op of the body can be rebuilt on vectors.
   bool vectorBody = true;
-  /// Every operand, viewed as 1-D, has unit stride: its elements are
-  /// contiguous.
+  /// Every operand is rank 0 or 1 or can be viewed as 1-D: the kernel indexes
+  /// it with the linear element index.
+  bool flat = true;
+  /// Every operand is flat and, viewed as 1-D, has unit stride: its elements
+  /// are contiguous.
   bool contiguous = true;
   /// The values the body uses but does not define, in order of first use.
   SmallVector<Value> captures;
 
   int64_t rank() const { return generic.getNumLoops(); }
 
-  /// The operands as the kernel indexes them: N-D ones collapsed to 1-D (a
-  /// view, no copy), the others unchanged.
-  SmallVector<Value> buildFlatOperands(OpBuilder &b, Location loc) const {
+  /// The operands as the kernel indexes them: flat N-D ones collapsed to 1-D
+  /// (a view, no copy), the others unchanged.
+  SmallVector<Value> buildKernelOperands(OpBuilder &b, Location loc) const {
     SmallVector<Value> operands = generic->getOperands();
-    if (rank() < 2)
+    if (rank() < 2 || !flat)
       return operands;
     for (Value &operand : operands)
       operand =
@@ -116,8 +124,10 @@ std::optional<Elementwise> matchElementwise(linalg::GenericOp generic) {
     match.elementType = type.getElementType();
     if (type.getRank() >= 2) {
       auto dims = Elementwise::allDims(type.getRank());
-      if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, dims))
-        return std::nullopt;
+      if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, dims)) {
+        match.flat = match.contiguous = false;
+        continue;
+      }
       type = memref::CollapseShapeOp::computeCollapsedType(type, dims);
     }
     if (type.getRank() == 1 && !type.isLastDimUnitStride())
@@ -215,6 +225,23 @@ bool isKnownBuffer(Value root) {
 // Kernel bodies
 //===----------------------------------------------------------------------===//
 
+/// The indices of element `index`, counted row-major, of a buffer of sizes
+/// `shape`: `{index}` itself for flat operands (empty `shape`). Indices are
+/// never negative, so unsigned division serves, without the sign corrections
+/// `affine.delinearize_index` lowers to.
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value index,
+                               ValueRange shape) {
+  if (shape.empty())
+    return {index};
+  SmallVector<Value> indices(shape.size());
+  for (size_t dim = shape.size() - 1; dim > 0; --dim) {
+    indices[dim] = arith::RemUIOp::create(b, loc, index, shape[dim]);
+    index = arith::DivUIOp::create(b, loc, index, shape[dim]);
+  }
+  indices[0] = index;
+  return indices;
+}
+
 /// Emits one generic's work for one element or one vector of elements.
 class BodyEmitter {
 public:
@@ -226,16 +253,19 @@ public:
 
   /// Loads the element `index` of every operand the body reads, runs the body
   /// and stores the results. `memrefs` are the generic's operands as the
-  /// kernel sees them; `captures` maps values the body takes from above to
-  /// kernel values (values absent from it are used as they are).
+  /// kernel sees them, N-D ones of sizes `shape` (empty when they are flat);
+  /// `captures` maps values the body takes from above to kernel values
+  /// (values absent from it are used as they are).
   void emitScalar(OpBuilder &b, Location loc, ValueRange memrefs,
-                  const IRMapping &captures, Value index) const {
+                  const IRMapping &captures, Value index,
+                  ValueRange shape) const {
     IRMapping map = captures;
     Block *body = op.generic.getBody();
+    SmallVector<Value> indices = delinearize(b, loc, index, shape);
     auto indicesOf = [&](Value memref) -> SmallVector<Value> {
       if (cast<MemRefType>(memref.getType()).getRank() == 0)
         return {};
-      return {index};
+      return indices;
     };
     for (auto [arg, memref] : llvm::zip(body->getArguments(), memrefs))
       if (!arg.use_empty())
@@ -293,10 +323,13 @@ public:
 
   /// Emits one thread's share of one tensor: work items `first`,
   /// `first + stride`, ... below `numVectors` are vectors, the ones after
-  /// them single elements. A null `numVectors` means scalar code only.
+  /// them single elements. A null `numVectors` means scalar code only, which
+  /// N-D operands of sizes `shape` get.
   void emitGridStrideLoops(OpBuilder &b, Location loc, ValueRange memrefs,
                            const IRMapping &captures, Value numElements,
-                           Value numVectors, Value first, Value stride) const {
+                           Value numVectors, Value first, Value stride,
+                           ValueRange shape = {}) const {
+    assert((shape.empty() || !numVectors) && "N-D operands have no vectors");
     Value next = first;
     Value numItems = numElements;
     Value elementOffset;
@@ -329,7 +362,7 @@ public:
                                            ? arith::AddIOp::create(
                                                  b, loc, item, elementOffset)
                                            : item;
-                         emitScalar(b, loc, memrefs, captures, index);
+                         emitScalar(b, loc, memrefs, captures, index, shape);
                          scf::YieldOp::create(b, loc);
                        });
   }
@@ -699,15 +732,20 @@ private:
     const BodyEmitter *vectorEmitter =
         width > 1 && op.contiguous && op.rank() >= 1 ? &emitter : nullptr;
 
-    SmallVector<Value> memrefs = op.buildFlatOperands(b, loc);
+    SmallVector<Value> memrefs = op.buildKernelOperands(b, loc);
     Extent extent = buildExtent(b, loc, op, memrefs, vectorEmitter);
+    // N-D operands: the kernel splits element indices by their sizes.
+    ValueRange shape;
+    if (!op.flat)
+      shape = memref::ExtractStridedMetadataOp::create(b, loc, memrefs.front())
+                  .getSizes();
     Value gridSize = launcher.buildGridSize(b, loc, extent.numItems);
     launcher.buildLaunch(
         b, loc, gridSize,
         [&](OpBuilder &b, Location loc, Value threadId, Value numThreads) {
           emitter.emitGridStrideLoops(b, loc, memrefs, IRMapping(),
                                       extent.numElements, extent.numVectors,
-                                      threadId, numThreads);
+                                      threadId, numThreads, shape);
         });
   }
 
@@ -760,7 +798,7 @@ private:
     Value totalItems = arith::ConstantIndexOp::create(b, loc, 0);
     for (auto [member, variant] : llvm::zip(group.members, group.variantOf)) {
       const BodyEmitter &emitter = emitters[variant];
-      operands.push_back(member.buildFlatOperands(b, loc));
+      operands.push_back(member.buildKernelOperands(b, loc));
       extents.push_back(
           buildExtent(b, loc, member, operands.back(),
                       emitter.getWidth() > 1 ? &emitter : nullptr));
