@@ -12,6 +12,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD_DIR=${BUILD_DIR:-$root/build}
+. "$root/scripts/python-env.sh"
 
 # --help needs no build.
 for arg in "$@"; do

@@ -7,8 +7,13 @@
 #===----------------------------------------------------------------------===#
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# The tracked files: outside a git checkout there is nothing to go by.
+if ! files=$(git ls-files '*.cpp' '*.h') || [ -z "$files" ]; then
+  echo "error: no tracked C++ files (is this a git checkout?)" >&2
+  exit 1
+fi
 bad=()
-for f in $(git ls-files '*.cpp' '*.h'); do
+for f in $files; do
   clang-format-22 --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
 done
 if ((${#bad[@]})); then

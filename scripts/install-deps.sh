@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 #===- scripts/install-deps.sh - Install OptimMLIR's system packages -------===#
 #
-# Installs, with apt-get, whatever of Debian's LLVM/MLIR 22 tool chain and the
-# Python packages the project needs is missing. Safe to run again: it installs
-# nothing that is already there.
+# Installs, with apt-get, whatever of Debian's LLVM/MLIR 22 tool chain the
+# project needs is missing, and with pip its pinned Python packages. Safe to
+# run again: it installs nothing that is already there.
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/python-env.sh"
 
 APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
@@ -19,21 +21,41 @@ for p in "${APT_PACKAGES[@]}"; do
     || missing+=("$p")
 done
 
-if ((${#missing[@]})); then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "-- installing: ${missing[*]}"
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+# Whether pip can install into the python3 on PATH: it has pip, and it is a
+# virtual environment or not "externally managed" (Debian's own
+# /usr/bin/python3 has no pip and refuses packages from PyPI).
+pip_usable() {
+  python3 - <<'PY'
+import importlib.util, os, sys, sysconfig
+managed = os.path.exists(
+    os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))
+in_venv = sys.prefix != sys.base_prefix
+sys.exit(0 if importlib.util.find_spec("pip") and (in_venv or not managed) else 1)
+PY
+}
+make_venv=0
+if ! pip_usable; then
+  make_venv=1
+  dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q "install ok installed" \
+    || missing+=(python3-venv)
 fi
 
-# Python packages for the package, its build and its tests, pinned, into the
-# python3 on PATH. Debian's own /usr/bin/python3 has no pip and refuses
-# packages from PyPI (it is "externally managed"): use a virtual environment.
-if ! python3 -m pip install --quiet --disable-pip-version-check \
-  -r "$(dirname "$0")/../python/requirements.txt"; then
-  echo "error: pip could not install python/requirements.txt into $(command -v python3)." >&2
-  echo "For Debian's system Python, set up from a virtual environment:" >&2
-  echo "  apt-get install python3-venv && python3 -m venv .venv && . .venv/bin/activate" >&2
-  exit 1
+if ((${#missing[@]})); then
+  SUDO=()
+  [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+  echo "-- installing: ${missing[*]}"
+  "${SUDO[@]}" apt-get update
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+
+# The pinned Python packages of the package, its build and its tests: into
+# the python3 on PATH, or into a virtual environment in .venv, which the
+# other scripts then use (scripts/python-env.sh).
+if ((make_venv)); then
+  echo "-- pip cannot install into $(command -v python3): using a virtual environment in .venv"
+  python3 -m venv "$root/.venv"
+  . "$root/scripts/python-env.sh"
+fi
+python3 -m pip install --quiet --disable-pip-version-check \
+  -r "$root/python/requirements.txt"

@@ -66,6 +66,11 @@ ptxas = find_ptxas()
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+else:
+    lit_config.note(
+        "the tests that assemble PTX are UNSUPPORTED: no ptxas "
+        "(CUDA toolkit) found"
+    )
 
 cuda_runtime = os.path.join(
     config.optim_obj_root, "lib", "liboptim_cuda_runtime" + config.shlib_ext
@@ -87,7 +92,18 @@ def query_nvidia_smi(*args):
 
 
 gpus = query_nvidia_smi("-L")
-if gpus and "GPU" in gpus and os.path.exists(cuda_runtime):
+if not gpus or "GPU" not in gpus:
+    lit_config.note(
+        "the tests that launch kernels are UNSUPPORTED: nvidia-smi lists no "
+        "NVIDIA GPU"
+    )
+elif not os.path.exists(cuda_runtime):
+    lit_config.note(
+        "the tests that launch kernels are UNSUPPORTED: "
+        + cuda_runtime
+        + " was not built (no CUDA toolkit at configure time)"
+    )
+else:
     config.available_features.add("cuda-device")
 config.substitutions.append(("%optim_cuda_runtime", cuda_runtime))
 # The first GPU's architecture (e.g. sm_90), for the device tests' PTX.
