@@ -6,9 +6,9 @@
     optim_mlir.adamw_step(p, g, m, v, t=1, lr=1e-3, beta1=0.9, beta2=0.999,
                           eps=1e-8, weight_decay=1e-2)   # p, m, v updated
 
-Each distinct set of shapes, dtypes, betas, eps and weight_decay is
-JIT-compiled once (optim IR -> optim-cpu-pipeline -> LLVM) and cached; the
-step count and learning rate are runtime arguments.
+A step is JIT-compiled (optim IR -> optim-cpu-pipeline -> LLVM) once per
+dtype and set of betas, eps and weight_decay, for arrays of any shape, and
+cached; the step count and learning rate are runtime arguments.
 """
 
 from ._functional import _cache_size, _compile_count, adamw_step, lower

@@ -178,8 +178,9 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
     Returns None; params, m and v are updated through their own buffers.
 
     Raises TypeError or ValueError, naming the argument, before touching any
-    array. The first call for a set of shapes, dtypes, betas, eps and
-    weight_decay JIT-compiles a step; later calls, whatever t and lr, reuse it.
+    array. The first call for a dtype and a set of betas, eps and
+    weight_decay JIT-compiles a step; later calls, whatever the shapes, t and
+    lr, reuse it.
     """
     params, grads, m, v = check_tensors(params, grads, m, v)
     t = check_step(t)

@@ -1,13 +1,14 @@
 //===- OptimMLIRModule.cpp - The optim_mlir._core extension -----*- C++ -*-===//
 //
-// nanobind bindings over OptimMLIR. For a list of tensor shapes and dtypes and
-// a set of AdamW hyperparameters, builds a module with one memref-form
-// `optim.adamw_step` per tensor (in functions of up to kTensorsPerFunction
-// tensors), lowers it with `optim-cpu-pipeline`, JIT-compiles it with
-// mlir::ExecutionEngine and calls it on the numpy arrays' own buffers.
-// The most recently used compiled steps are cached; the step count and the
-// learning rate are function arguments, so they never cause a recompile.
-// Compiling runs without the GIL, one compile at a time.
+// nanobind bindings over OptimMLIR. For an element type and a set of AdamW
+// hyperparameters, builds a function with one memref-form `optim.adamw_step`
+// on a 1-D buffer of dynamic size, lowers it with `optim-cpu-pipeline`,
+// JIT-compiles it with mlir::ExecutionEngine and calls it on each numpy
+// array's own buffer, viewed as 1-D (the arrays are C-contiguous). One
+// compiled step thus serves every shape and every subset of a model's
+// tensors. The most recently used compiled steps are cached; the
+// step count and the learning rate are function arguments, so they never
+// cause a recompile. Compiling runs without the GIL, one compile at a time.
 //
 // Argument checking with readable messages is done by the Python layer
 // (optim_mlir/_functional.py); this file re-checks only what memory safety
@@ -22,6 +23,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
@@ -46,6 +48,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -62,15 +65,11 @@ namespace {
 using RWArray = nb::ndarray<nb::device::cpu, nb::c_contig>;
 using ROArray = nb::ndarray<nb::ro, nb::device::cpu, nb::c_contig>;
 
-/// Hyperparameters compiled into the step as op attributes.
-struct Hyper {
-  double beta1, beta2, eps, weightDecay;
-};
-
-/// The shape and element type of one parameter tensor.
-struct TensorSpec {
+/// What a compiled step is specialised for: the element type and the
+/// hyperparameters, which become op attributes.
+struct StepKind {
   bool isF64;
-  llvm::SmallVector<int64_t, 4> shape;
+  double beta1, beta2, eps, weightDecay;
 };
 
 /// Returns true for f64, false for f32; throws for anything else.
@@ -83,17 +82,12 @@ bool isF64Array(const RWArray &a, const char *what) {
       (std::string(what) + ": expected float32 or float64").c_str());
 }
 
-/// The cache key: every shape and dtype, then the hyperparameters' exact bit
+/// The cache key: the element type, then the hyperparameters' exact bit
 /// patterns (so that, e.g., 0.1 and 0.1 + 1 ulp are different steps).
-std::string makeKey(llvm::ArrayRef<TensorSpec> tensors, const Hyper &h) {
-  std::string key;
+std::string makeKey(const StepKind &kind) {
+  std::string key = kind.isF64 ? "f64" : "f32";
   llvm::raw_string_ostream os(key);
-  for (const TensorSpec &t : tensors) {
-    os << (t.isF64 ? "f64[" : "f32[");
-    llvm::interleaveComma(t.shape, os);
-    os << "]";
-  }
-  for (double x : {h.beta1, h.beta2, h.eps, h.weightDecay})
+  for (double x : {kind.beta1, kind.beta2, kind.eps, kind.weightDecay})
     os << ";" << llvm::format_hex(llvm::bit_cast<uint64_t>(x), 18);
   return key;
 }
@@ -102,27 +96,24 @@ std::string makeKey(llvm::ArrayRef<TensorSpec> tensors, const Hyper &h) {
 // Compilation
 //===----------------------------------------------------------------------===//
 
-/// How many tensors one generated function updates. The functions take bare
-/// pointers (4 per tensor); LLVM's instruction selection of a call grows
-/// faster than linearly with its argument count, so a model's tensors are
-/// spread over functions of at most this many.
-constexpr size_t kTensorsPerFunction = 32;
-
-/// The name of the generated function for chunk `chunk` of the tensors.
-std::string stepName(size_t chunk) {
-  return "adamw_step_" + std::to_string(chunk);
-}
+/// The generated function; its C interface wrapper, which the pipeline adds
+/// (`emit-c-interface`), is a `StepFn<T>`.
+constexpr const char *kStepName = "adamw_step";
+template <typename T>
+using StepFn = void (*)(StridedMemRefType<T, 1> *p, StridedMemRefType<T, 1> *g,
+                        StridedMemRefType<T, 1> *m, StridedMemRefType<T, 1> *v,
+                        int64_t step, T lr);
 
 /// How many compiled steps the cache keeps. Each holds its own JIT (a few
 /// hundred KiB to MiBs); a schedule of, e.g., weight decay would otherwise
 /// grow the cache without end.
 constexpr size_t kMaxCachedSteps = 64;
 
-/// One JIT-compiled step: the engine owns the code; `fns[c]` is the packed
-/// entry of the function for chunk c.
+/// One JIT-compiled step: the engine owns the code; `function` is the
+/// `StepFn` of its element type.
 struct CompiledStep {
   std::unique_ptr<ExecutionEngine> engine;
-  llvm::SmallVector<void (*)(void **)> fns;
+  void *function;
 };
 
 /// Collects the diagnostics emitted while alive into one string.
@@ -158,19 +149,18 @@ public:
     context.printOpOnDiagnostic(false);
   }
 
-  /// Returns the compiled step for `tensors` and `h`, compiling it on a miss
-  /// and evicting the least recently used step when the cache is full (its
+  /// Returns the compiled step for `kind`, compiling it on a miss and
+  /// evicting the least recently used step when the cache is full (its
   /// callers hold their own reference).
-  std::shared_ptr<CompiledStep> getStep(llvm::ArrayRef<TensorSpec> tensors,
-                                        const Hyper &h) {
+  std::shared_ptr<CompiledStep> getStep(const StepKind &kind) {
     std::lock_guard<std::mutex> lock(mutex);
-    std::string key = makeKey(tensors, h);
+    std::string key = makeKey(kind);
     auto it = cache.find(key);
     if (it != cache.end()) {
       it->second.lastUse = ++uses;
       return it->second.step;
     }
-    std::shared_ptr<CompiledStep> step = compile(tensors, h);
+    std::shared_ptr<CompiledStep> step = compile(kind);
     ++compileCount;
     if (cache.size() >= kMaxCachedSteps)
       cache.erase(llvm::min_element(cache, [](const auto &a, const auto &b) {
@@ -221,6 +211,13 @@ public:
     return cache.size();
   }
 
+  /// A process forked while another thread compiles would inherit the mutex
+  /// locked, with no thread to unlock it: fork waits for the compile to end
+  /// (the compiling thread does not need the GIL to finish), and both
+  /// processes go on with the mutex unlocked.
+  void lockForFork() { mutex.lock(); }
+  void unlockAfterFork() { mutex.unlock(); }
+
 private:
   static DialectRegistry makeRegistry() {
     DialectRegistry registry;
@@ -229,70 +226,44 @@ private:
     return registry;
   }
 
-  /// Builds `func.func @adamw_step_<c>(p0, g0, m0, v0, p1, ..., step: i64,
-  /// lr: f64)` for every chunk c of tensors, with one memref-form
-  /// optim.adamw_step per tensor. f32 tensors get the learning rate rounded
-  /// once to f32.
-  OwningOpRef<ModuleOp> buildModule(llvm::ArrayRef<TensorSpec> tensors,
-                                    const Hyper &h) {
+  /// Builds `func.func @adamw_step(p, g, m, v: memref<?xT>, step: i64,
+  /// lr: T)` with one memref-form optim.adamw_step.
+  OwningOpRef<ModuleOp> buildModule(const StepKind &kind) {
     OpBuilder b(&context);
     Location loc = NameLoc::get(b.getStringAttr("optim_mlir.adamw_step"));
     OwningOpRef<ModuleOp> module = ModuleOp::create(b, loc);
-    for (size_t first = 0; first < tensors.size();
-         first += kTensorsPerFunction) {
-      auto chunk = tensors.slice(
-          first, std::min(kTensorsPerFunction, tensors.size() - first));
-      llvm::SmallVector<Type> inputs;
-      for (const TensorSpec &t : chunk) {
-        Type elementType = t.isF64 ? Type(b.getF64Type()) : b.getF32Type();
-        inputs.append(4, MemRefType::get(t.shape, elementType));
-      }
-      inputs.push_back(b.getI64Type());
-      inputs.push_back(b.getF64Type());
-
-      b.setInsertionPointToEnd(module->getBody());
-      auto func =
-          func::FuncOp::create(b, loc, stepName(first / kTensorsPerFunction),
-                               b.getFunctionType(inputs, {}));
-      Block *entry = func.addEntryBlock();
-      b.setInsertionPointToStart(entry);
-      Value step = entry->getArgument(4 * chunk.size());
-      Value lr64 = entry->getArgument(4 * chunk.size() + 1);
-      Value lr32;
-      for (auto [i, t] : llvm::enumerate(chunk)) {
-        Value lr = lr64;
-        if (!t.isF64) {
-          if (!lr32)
-            lr32 = arith::TruncFOp::create(b, loc, b.getF32Type(), lr64);
-          lr = lr32;
-        }
-        auto args = entry->getArguments().slice(4 * i, 4);
-        optim::AdamWStepOp::create(b, loc, args[0], args[1], args[2], args[3],
-                                   step, lr, llvm::APFloat(h.beta1),
-                                   llvm::APFloat(h.beta2), llvm::APFloat(h.eps),
-                                   llvm::APFloat(h.weightDecay));
-      }
-      func::ReturnOp::create(b, loc);
-    }
+    Type elementType = kind.isF64 ? Type(b.getF64Type()) : b.getF32Type();
+    Type buffer = MemRefType::get({ShapedType::kDynamic}, elementType);
+    b.setInsertionPointToEnd(module->getBody());
+    auto func = func::FuncOp::create(
+        b, loc, kStepName,
+        b.getFunctionType(
+            {buffer, buffer, buffer, buffer, b.getI64Type(), elementType}, {}));
+    Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    auto args = entry->getArguments();
+    optim::AdamWStepOp::create(
+        b, loc, args[0], args[1], args[2], args[3], args[4], args[5],
+        llvm::APFloat(kind.beta1), llvm::APFloat(kind.beta2),
+        llvm::APFloat(kind.eps), llvm::APFloat(kind.weightDecay));
+    func::ReturnOp::create(b, loc);
     return module;
   }
 
-  /// Builds, lowers and JIT-compiles the step for `tensors` and `h`.
-  std::shared_ptr<CompiledStep> compile(llvm::ArrayRef<TensorSpec> tensors,
-                                        const Hyper &h) {
+  /// Builds, lowers and JIT-compiles the step for `kind`.
+  std::shared_ptr<CompiledStep> compile(const StepKind &kind) {
     DiagnosticCollector diagnostics(context);
     auto fail = [&](const std::string &what) {
       return std::runtime_error("optim_mlir: " + what + "\n" +
                                 diagnostics.str());
     };
 
-    OwningOpRef<ModuleOp> module = buildModule(tensors, h);
+    OwningOpRef<ModuleOp> module = buildModule(kind);
     if (failed(verify(*module)))
       throw fail("the generated step does not verify");
     PassManager pm(&context);
     optim::OptimCPUPipelineOptions options;
-    // Static shapes: each memref is passed as its data pointer.
-    options.barePtrCallConv = true;
+    options.emitCInterface = true;
     optim::buildOptimCPUPipeline(pm, options);
     if (failed(pm.run(*module)))
       throw fail("the 'cpu' pipeline failed on the generated step");
@@ -322,13 +293,11 @@ private:
       throw fail(llvm::toString(engine.takeError()));
     (*engine)->initialize();
 
+    auto function = (*engine)->lookup(std::string("_mlir_ciface_") + kStepName);
+    if (!function)
+      throw fail(llvm::toString(function.takeError()));
     auto step = std::make_shared<CompiledStep>();
-    for (size_t c = 0; c * kTensorsPerFunction < tensors.size(); ++c) {
-      auto fn = (*engine)->lookupPacked(stepName(c));
-      if (!fn)
-        throw fail(llvm::toString(fn.takeError()));
-      step->fns.push_back(*fn);
-    }
+    step->function = *function;
     step->engine = std::move(*engine);
     return step;
   }
@@ -352,7 +321,11 @@ OptimJIT &getJIT() {
   static OptimJIT *jit = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
-    return new OptimJIT();
+    auto *jit = new OptimJIT();
+    pthread_atfork([] { getJIT().lockForFork(); },
+                   [] { getJIT().unlockAfterFork(); },
+                   [] { getJIT().unlockAfterFork(); });
+    return jit;
   }();
   return *jit;
 }
@@ -377,17 +350,19 @@ void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
 
   // Re-check what memory safety depends on: all four arrays of a tensor
   // have the same float dtype and shape. Tensors without elements need no
-  // update and are left out of the compiled step.
-  llvm::SmallVector<TensorSpec> tensors;
-  std::vector<void *> data; // p, g, m, v of each tensor in `tensors`
+  // update.
+  struct Tensor {
+    bool isF64;
+    int64_t size;
+    void *p, *g, *m, *v;
+  };
+  std::vector<Tensor> tensors;
   for (size_t i = 0; i < n; ++i) {
-    TensorSpec spec;
-    spec.isF64 = isF64Array(params[i], "params");
-    spec.shape.assign(params[i].shape_ptr(),
-                      params[i].shape_ptr() + params[i].ndim());
+    bool isF64 = isF64Array(params[i], "params");
     auto sameAsParam = [&](const auto &a) {
-      return a.dtype() == params[i].dtype() && a.ndim() == spec.shape.size() &&
-             std::equal(spec.shape.begin(), spec.shape.end(), a.shape_ptr());
+      return a.dtype() == params[i].dtype() && a.ndim() == params[i].ndim() &&
+             std::equal(a.shape_ptr(), a.shape_ptr() + a.ndim(),
+                        params[i].shape_ptr());
     };
     if (!sameAsParam(grads[i]) || !sameAsParam(m[i]) || !sameAsParam(v[i]))
       throw nb::value_error(("adamw_step: grads[" + std::to_string(i) +
@@ -397,31 +372,39 @@ void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                                 .c_str());
     if (params[i].size() == 0)
       continue;
-    tensors.push_back(std::move(spec));
-    data.insert(data.end(),
-                {params[i].data(), const_cast<void *>(grads[i].data()),
-                 m[i].data(), v[i].data()});
+    tensors.push_back({isF64, static_cast<int64_t>(params[i].size()),
+                       params[i].data(), const_cast<void *>(grads[i].data()),
+                       m[i].data(), v[i].data()});
   }
   if (tensors.empty())
     return;
 
-  // The arrays stay referenced by the vectors above and `compiled` keeps the
-  // code alive, so other Python threads may run meanwhile.
+  // The arrays stay referenced by the vectors above and each compiled step
+  // keeps its code alive, so other Python threads may run meanwhile. The
+  // steps of the call's dtypes are all compiled before any array changes.
   nb::gil_scoped_release release;
-  std::shared_ptr<CompiledStep> compiled =
-      getJIT().getStep(tensors, Hyper{beta1, beta2, eps, weightDecay});
-  // A packed entry takes a pointer to each argument: four data pointers per
-  // tensor of its chunk, then the step and the learning rate.
-  std::vector<void *> args;
-  for (size_t c = 0; c < compiled->fns.size(); ++c) {
-    size_t first = c * kTensorsPerFunction,
-           count = std::min(kTensorsPerFunction, tensors.size() - first);
-    args.clear();
-    for (size_t k = 4 * first; k < 4 * (first + count); ++k)
-      args.push_back(&data[k]);
-    args.push_back(&step);
-    args.push_back(&lr);
-    compiled->fns[c](args.data());
+  std::shared_ptr<CompiledStep> compiled[2]; // f32, f64
+  for (const Tensor &t : tensors)
+    if (!compiled[t.isF64])
+      compiled[t.isF64] =
+          getJIT().getStep({t.isF64, beta1, beta2, eps, weightDecay});
+  auto run = [&](const Tensor &t, auto lr) {
+    using T = decltype(lr);
+    // Each array is C-contiguous: a 1-D buffer of all its elements.
+    auto view = [&](void *data) {
+      auto *elements = static_cast<T *>(data);
+      return StridedMemRefType<T, 1>{elements, elements, 0, {t.size}, {1}};
+    };
+    auto p = view(t.p), g = view(t.g), mv = view(t.m), vv = view(t.v);
+    reinterpret_cast<StepFn<T>>(compiled[t.isF64]->function)(&p, &g, &mv, &vv,
+                                                             step, lr);
+  };
+  // f32 tensors get the learning rate rounded once to f32.
+  for (const Tensor &t : tensors) {
+    if (t.isF64)
+      run(t, lr);
+    else
+      run(t, static_cast<float>(lr));
   }
 }
 

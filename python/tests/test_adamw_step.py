@@ -1,6 +1,11 @@
 """optim_mlir.adamw_step against the numpy reference and the contract's
 examples."""
 
+import os
+import signal
+import threading
+import time
+
 import numpy as np
 import pytest
 
@@ -213,7 +218,7 @@ def test_zero_grad_decay_is_independent_of_v():
 
 
 def test_many_tensors_in_one_call():
-    # More tensors than one generated function holds, in several chunks.
+    # Nineteen tensors of both dtypes in one call, one compiled step.
     dtypes = [np.float32, np.float64, np.float64] * 7
     run_against_reference(dtypes[:19], steps=10, lr_of=lambda t: 1e-2,
                           beta1=0.9, beta2=0.999, eps=1e-8, wd=0.02, seed=5)
@@ -234,3 +239,48 @@ def test_concurrent_calls_from_threads():
     with ThreadPoolExecutor(max_workers=4) as pool:
         for future in [pool.submit(worker, seed) for seed in range(8)]:
             future.result()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_fork_while_another_thread_compiles():
+    # A process forked while another thread compiles must be able to step
+    # (and to compile) in the child: fork waits for the compile to end
+    # rather than leaving the child a lock that no thread will release.
+    stop = threading.Event()
+
+    def compile_forever():
+        p, g, m, v = ([np.ones(3)] for _ in range(4))
+        k = 0
+        while not stop.is_set():
+            k += 1
+            optim_mlir.adamw_step(p, g, m, v, 1, 1e-3, 0.9, 0.999, 1e-8, 1e-3 + 1e-9 * k)
+
+    compiler = threading.Thread(target=compile_forever)
+    compiler.start()
+    try:
+        time.sleep(0.05)
+        for attempt in range(5):
+            pid = os.fork()
+            if pid == 0:  # the child: one step with a new weight decay
+                status = 1
+                try:
+                    rng = np.random.default_rng(attempt)
+                    p0, g, m0, v0 = (rng.random(9) for _ in range(4))
+                    p, m, v = p0.copy(), m0.copy(), v0.copy()
+                    optim_mlir.adamw_step([p], [g], [m], [v], 2, 1e-2, 0.9, 0.999, 1e-8, 0.75)
+                    expected = ref.adamw(p0, g, m0, v0, 2, 1e-2, 0.9, 0.999, 1e-8, 0.75)
+                    status = 0 if all(np.allclose(a, b, rtol=0, atol=1e-12)
+                                      for a, b in zip((p, m, v), expected)) else 2
+                finally:
+                    os._exit(status)
+            deadline = time.monotonic() + 60
+            while (done := os.waitpid(pid, os.WNOHANG))[0] == 0:
+                if time.monotonic() > deadline:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    pytest.fail(f"fork {attempt}: the child hung")
+                time.sleep(0.01)
+            assert os.waitstatus_to_exitcode(done[1]) == 0, f"fork {attempt}"
+    finally:
+        stop.set()
+        compiler.join()

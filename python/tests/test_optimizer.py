@@ -58,6 +58,35 @@ def test_lr_schedule_does_not_recompile():
     assert optim_mlir._compile_count() == compiled
 
 
+def test_skipped_gradients_and_new_shapes_do_not_recompile():
+    # A compiled step serves any subset of the tensors and any shape: a
+    # model whose parameters only sometimes get a gradient (torch's None)
+    # compiles once, and skipped tensors keep their values.
+    rng = np.random.default_rng(2)
+    params = [np.asarray(rng.standard_normal(s)) for s in [(4, 3), (5,), (2, 2, 2), ()]]
+    opt = optim_mlir.AdamW(params, lr=1e-2, weight_decay=0.25)
+    opt.step(grads_for(rng, params))
+    compiled = optim_mlir._compile_count()
+    expected = [(p.copy(), opt.state[i]["exp_avg"].copy(), opt.state[i]["exp_avg_sq"].copy(),
+                 opt.state[i]["step"]) for i, p in enumerate(params)]
+    for _ in range(12):
+        grads = [g if rng.random() < 0.6 else None for g in grads_for(rng, params)]
+        opt.step(grads)
+        for i, g in enumerate(grads):
+            p, m, v, t = expected[i]
+            if g is not None:
+                expected[i] = (*ref.adamw(p, g, m, v, t + 1, 1e-2, 0.9, 0.999, 1e-8, 0.25),
+                               t + 1)
+    other = [np.ones((7, 11)), np.ones(13)]
+    optim_mlir.AdamW(other, lr=1e-2, weight_decay=0.25).step([np.ones((7, 11)), np.ones(13)])
+    assert optim_mlir._compile_count() == compiled
+    for i, (p, m, v, t) in enumerate(expected):
+        ref.assert_close(params[i], p, np.float64)
+        ref.assert_close(opt.state[i]["exp_avg"], m, np.float64)
+        ref.assert_close(opt.state[i]["exp_avg_sq"], v, np.float64)
+        assert opt.state[i]["step"] == t
+
+
 def test_state_is_lazy_and_defaults_apply():
     p = np.ones(3)
     opt = optim_mlir.AdamW([p])
