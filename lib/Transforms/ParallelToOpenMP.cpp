@@ -25,6 +25,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include <limits>
+
 namespace mlir::optim {
 #define GEN_PASS_DEF_OPTIMPARALLELTOOPENMPPASS
 #include "optim/Transforms/Passes.h.inc"
@@ -34,22 +36,25 @@ using namespace mlir;
 
 namespace {
 
-/// Declares `i32 name()` of the OpenMP runtime in `module`, or checks the
-/// declaration that is there.
-FailureOr<func::FuncOp> getRuntimeQuery(ModuleOp module, StringRef name) {
-  auto i32 = IntegerType::get(module.getContext(), 32);
-  auto type = FunctionType::get(module.getContext(), {}, {i32});
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name)) {
-    if (existing.getFunctionType() == type)
-      return existing;
-    return existing.emitError("expected the OpenMP runtime's `")
+/// Declares `i32 name()` of the OpenMP runtime in `symbolTable` (the module
+/// whose functions call it), or checks the declaration that is there.
+FailureOr<func::FuncOp> getRuntimeQuery(Operation *symbolTable,
+                                        StringRef name) {
+  MLIRContext *context = symbolTable->getContext();
+  auto type = FunctionType::get(context, {}, {IntegerType::get(context, 32)});
+  Operation *existing = SymbolTable::lookupSymbolIn(symbolTable, name);
+  if (auto function = dyn_cast_or_null<func::FuncOp>(existing)) {
+    if (function.getFunctionType() == type)
+      return function;
+    return function.emitError("expected the OpenMP runtime's `")
            << name << "` to have type " << type;
   }
-  if (Operation *other = module.lookupSymbol(name))
-    return other->emitError("symbol `")
+  if (existing)
+    return existing->emitError("symbol `")
            << name << "` is taken by something other than a function";
-  OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
-  auto decl = func::FuncOp::create(builder, module.getLoc(), name, type);
+  OpBuilder builder =
+      OpBuilder::atBlockBegin(&symbolTable->getRegion(0).front());
+  auto decl = func::FuncOp::create(builder, symbolTable->getLoc(), name, type);
   decl.setPrivate();
   return decl;
 }
@@ -120,10 +125,11 @@ struct OptimParallelToOpenMPPass
   using Base::Base;
 
   LogicalResult initialize(MLIRContext *context) override {
-    if (numThreads < 0)
+    // OpenMP takes the count as an i32.
+    if (numThreads < 0 || numThreads > std::numeric_limits<int32_t>::max())
       return emitError(UnknownLoc::get(context),
-                       "optim-parallel-to-openmp: num-threads must be 0 (the "
-                       "runtime's default) or positive");
+                       "optim-parallel-to-openmp: num-threads must be from 0 "
+                       "(the runtime's default) to 2147483647");
     return success();
   }
 
@@ -137,17 +143,19 @@ struct OptimParallelToOpenMPPass
         loops.push_back(loop);
       return WalkResult::skip();
     });
-    if (loops.empty())
-      return;
-    FailureOr<func::FuncOp> threadNum =
-        getRuntimeQuery(module, "omp_get_thread_num");
-    FailureOr<func::FuncOp> threads =
-        getRuntimeQuery(module, "omp_get_num_threads");
-    if (failed(threadNum) || failed(threads))
-      return signalPassFailure();
     IRRewriter rewriter(&getContext());
-    for (scf::ParallelOp loop : loops)
+    for (scf::ParallelOp loop : loops) {
+      // The queries are declared where the loop's function is, which may be
+      // a module nested in this one.
+      Operation *symbolTable = SymbolTable::getNearestSymbolTable(loop);
+      FailureOr<func::FuncOp> threadNum =
+          getRuntimeQuery(symbolTable, "omp_get_thread_num");
+      FailureOr<func::FuncOp> threads =
+          getRuntimeQuery(symbolTable, "omp_get_num_threads");
+      if (failed(threadNum) || failed(threads))
+        return signalPassFailure();
       lowerToThreadBlocks(rewriter, loop, numThreads, *threadNum, *threads);
+    }
   }
 };
 

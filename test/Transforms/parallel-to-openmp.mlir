@@ -2,8 +2,10 @@
 // RUN:   --split-input-file --verify-diagnostics | FileCheck %s
 // RUN: not optim-opt %s --optim-parallel-to-openmp="num-threads=-1" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD
+// RUN: not optim-opt %s --optim-parallel-to-openmp="num-threads=2147483648" \
+// RUN:   2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: optim-parallel-to-openmp: num-threads must be 0 (the runtime's default) or positive
+// BAD: optim-parallel-to-openmp: num-threads must be from 0 (the runtime's default) to 2147483647
 
 // Thread k of n runs block k of ceil(trips / n) iterations of the outermost
 // dimension, clamped to the trip count; no worksharing loop.
@@ -103,4 +105,23 @@ func.func @clash(%n: index, %buf: memref<?xf32>, %x: f32) {
     memref.store %x, %buf[%i] : memref<?xf32>
   }
   return
+}
+
+// -----
+
+// A loop in a nested module calls queries declared in that module.
+// CHECK-LABEL: module @inner
+// CHECK-DAG:     func private @omp_get_num_threads() -> i32
+// CHECK-DAG:     func private @omp_get_thread_num() -> i32
+// CHECK:         func @nested
+// CHECK:           func.call @omp_get_thread_num()
+module @inner {
+  func.func @nested(%n: index, %buf: memref<?xf32>, %x: f32) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      memref.store %x, %buf[%i] : memref<?xf32>
+    }
+    return
+  }
 }

@@ -2,14 +2,18 @@
 // RUN:   --canonicalize --cse --split-input-file | FileCheck %s
 // RUN: not optim-opt %s --optim-vectorize="vector-width=-4" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-WIDTH
+// RUN: not optim-opt %s --optim-vectorize="vector-width=1025" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BAD-WIDTH
 // RUN: not optim-opt %s --optim-vectorize="num-threads=0" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BAD-THREADS
+// RUN: not optim-opt %s --optim-vectorize="num-threads=2147483648" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-THREADS
 // RUN: not optim-opt %s --optim-vectorize="parallel-threshold=-1" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-THRESHOLD
 
 // Options out of range are errors, not silently replaced by defaults.
-// BAD-WIDTH: optim-vectorize: vector-width must be 0 (the host's) or positive
-// BAD-THREADS: optim-vectorize: num-threads must be positive
+// BAD-WIDTH: optim-vectorize: vector-width must be 0 (the host's) or from 1 to 1024
+// BAD-THREADS: optim-vectorize: num-threads must be from 1 to 2147483647
 // BAD-THRESHOLD: optim-vectorize: parallel-threshold must not be negative
 
 // A dynamic size: one loop of plain vector transfers over the multiples of 8,

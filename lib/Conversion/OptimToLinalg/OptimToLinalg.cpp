@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::optim {
@@ -154,6 +155,20 @@ struct AdamWStepLowering : OpConversionPattern<AdamWStepOp> {
 struct ConvertOptimToLinalgPass
     : optim::impl::ConvertOptimToLinalgPassBase<ConvertOptimToLinalgPass> {
   void runOnOperation() override {
+    // A step below 1 divides by 1 - beta^t = 0 or goes backwards. The
+    // verifier cannot refuse it: it must not look at the producers of
+    // operands, which folding changes (a valid op would become invalid).
+    WalkResult invalidStep = getOperation()->walk([](AdamWStepOp op) {
+      APInt step;
+      if (!matchPattern(op.getStep(), m_ConstantInt(&step)) || step.sge(1))
+        return WalkResult::advance();
+      op.emitOpError("operand 'step' is the constant ")
+          << step.getSExtValue() << "; steps are 1-indexed (expected >= 1)";
+      return WalkResult::interrupt();
+    });
+    if (invalidStep.wasInterrupted())
+      return signalPassFailure();
+
     ConversionTarget target(getContext());
     target.addIllegalDialect<OptimDialect>();
     // The ops the pattern creates (arith, math, linalg) must be legal too:

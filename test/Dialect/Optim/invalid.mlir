@@ -97,24 +97,6 @@ func.func @lr_type(%p: memref<4xf32>, %t: i64, %lr: f64) {
 
 // -----
 
-func.func @step_zero(%p: memref<4xf32>, %lr: f32) {
-  %t = arith.constant 0 : i64
-  // expected-error@+1 {{operand 'step' is the constant 0; steps are 1-indexed (expected >= 1)}}
-  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<4xf32>
-  return
-}
-
-// -----
-
-func.func @step_negative(%p: memref<4xf32>, %lr: f32) {
-  %t = arith.constant -3 : i64
-  // expected-error@+1 {{operand 'step' is the constant -3}}
-  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<4xf32>
-  return
-}
-
-// -----
-
 func.func @step_type(%p: memref<4xf32>, %t: i32, %lr: f32) {
   // expected-error@+1 {{operand 'step' has type 'i32'; expected i64}}
   "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
@@ -214,5 +196,14 @@ func.func @tensor_without_results(%p: tensor<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{failed to infer returned types}}
   "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
       : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, i64, f32) -> ()
+  return
+}
+
+// -----
+
+func.func @encoding(%p: tensor<4xf32>, %m: tensor<4xf32, "sparse">, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'm' has the tensor encoding "sparse"; expected a tensor without encoding}}
+  %a, %b, %c = optim.adamw_step %p, %p, %m, %p, step %t, lr %lr
+      : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32, "sparse">, tensor<4xf32>, f32)
   return
 }

@@ -7,7 +7,6 @@
 
 #include "optim/Dialect/Optim/IR/OptimOps.h"
 
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/Support/Format.h"
 
@@ -129,11 +128,19 @@ static bool isStateType(Type type) {
 LogicalResult AdamWStepOp::verify() {
   std::pair<StringLiteral, Value> states[] = {
       {"param", getParam()}, {"grad", getGrad()}, {"m", getM()}, {"v", getV()}};
-  for (auto [name, value] : states)
+  for (auto [name, value] : states) {
     if (!isStateType(value.getType()))
       return emitOpError("operand '")
              << name << "' has type " << value.getType()
              << "; expected a ranked tensor or a strided memref";
+    // An encoding (e.g. sparse storage) changes what the elements are; the
+    // op is defined on dense tensors.
+    auto tensor = dyn_cast<RankedTensorType>(value.getType());
+    if (tensor && tensor.getEncoding())
+      return emitOpError("operand '")
+             << name << "' has the tensor encoding " << tensor.getEncoding()
+             << "; expected a tensor without encoding";
+  }
 
   auto paramType = cast<ShapedType>(getParam().getType());
   Type elementType = paramType.getElementType();
@@ -163,11 +170,6 @@ LogicalResult AdamWStepOp::verify() {
   if (!getStep().getType().isSignlessInteger(64))
     return emitOpError("operand 'step' has type ")
            << getStep().getType() << "; expected i64";
-  APInt step;
-  if (matchPattern(getStep(), m_ConstantInt(&step)) && step.slt(1))
-    return emitOpError("operand 'step' is the constant ")
-           << step.getSExtValue() << "; steps are 1-indexed (expected >= 1)";
-
   if (getLr().getType() != elementType)
     return emitOpError("operand 'lr' has type ")
            << getLr().getType() << "; expected the element type "
