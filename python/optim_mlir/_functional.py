@@ -27,7 +27,10 @@ def _check_real(name, x):
     # bool is an int subclass; accepting it would hide a misplaced argument.
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:  # an int beyond float's range
+        raise ValueError(f"{name} must be finite, got {x}") from None
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {x}")
     return x

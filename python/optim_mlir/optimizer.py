@@ -36,6 +36,9 @@ def _group_hyperparameters(group, where):
 def _check_torch_options(group, where):
     """Raises if `group` turns on a torch option that changes the update."""
     for key, off in _TORCH_OPTIONS_OFF.items():
+        # torch's Adam (coupled decay) with no decay at all is AdamW's update.
+        if key == "decoupled_weight_decay" and group.get("weight_decay") == 0:
+            continue
         if key in group and group[key] != off:
             raise ValueError(
                 f"{where} has {key}={group[key]!r}; optim_mlir.AdamW implements "

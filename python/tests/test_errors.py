@@ -93,6 +93,7 @@ HYPER_CASES = [
     ("lr", -1e-3, ValueError, ["lr", ">= 0"]),
     ("lr", "0.1", TypeError, ["lr", "real number", "str"]),
     ("lr", float("nan"), ValueError, ["lr", "finite"]),
+    ("lr", 10**400, ValueError, ["lr", "finite"]),
     ("beta1", 1.0, ValueError, ["beta1", "[0, 1)"]),
     ("beta1", -0.1, ValueError, ["beta1", "[0, 1)"]),
     ("beta2", 1.5, ValueError, ["beta2", "[0, 1)"]),
@@ -105,7 +106,7 @@ HYPER_CASES = [
 
 
 @pytest.mark.parametrize("case", HYPER_CASES,
-                         ids=[f"{c[0]}={c[1]!r}" for c in HYPER_CASES])
+                         ids=[f"{c[0]}={c[1]!r:.24}" for c in HYPER_CASES])
 def test_bad_hyperparameters(case):
     name, value, error, words = case
     args = good_args()

@@ -169,6 +169,17 @@ def test_load_state_dict_refuses_other_updates(option):
     assert opt.param_groups[0]["lr"] == 1e-3
 
 
+def test_load_state_dict_of_adam_without_decay():
+    # torch.optim.Adam's coupled decay with weight_decay 0 is no decay at all:
+    # the update is AdamW's, and its state loads.
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p], weight_decay=0.0)
+    saved = opt.state_dict()
+    saved["param_groups"][0].update(decoupled_weight_decay=False, lr=0.5)
+    opt.load_state_dict(saved)
+    assert opt.param_groups[0]["lr"] == 0.5
+
+
 def test_overlapping_parameters_are_refused():
     # Two parameters viewing overlapping parts of one buffer.
     flat = np.ones(6)
