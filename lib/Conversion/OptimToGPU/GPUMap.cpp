@@ -400,25 +400,18 @@ Value buildAddress(OpBuilder &b, Location loc, Value memref) {
 
 /// The host-side sizes of one tensor's work.
 struct Extent {
+  /// The sizes of the iteration space (empty for rank 0), from the first
+  /// operand's own sizes. (Not `memref.dim`: once its index is an LLVM
+  /// constant, `memref.dim` on a dynamic size lowers to a round trip through
+  /// the stack; nor the sizes of a collapsed view.)
+  ValueRange sizes;
+  /// Their product.
   Value numElements;
   /// Null when the kernel has no vector code for this tensor.
   Value numVectors;
   /// Vectors, then the elements after them.
   Value numItems;
 };
-
-/// The number of elements of `memref`, from its own sizes. (Not `memref.dim`:
-/// once its index is an LLVM constant, `memref.dim` on a dynamic size lowers
-/// to a round trip through the stack; nor the size of a collapsed view.)
-Value buildNumElements(OpBuilder &b, Location loc, Value memref) {
-  Value count = arith::ConstantIndexOp::create(b, loc, 1);
-  if (cast<MemRefType>(memref.getType()).getRank() == 0)
-    return count;
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-  for (Value size : metadata.getSizes())
-    count = arith::MulIOp::create(b, loc, count, size);
-  return count;
-}
 
 /// Counts the work of `op` on `memrefs` (its flattened operands): `numVectors`
 /// is `n / width` when every operand's first element is aligned to a whole
@@ -427,7 +420,14 @@ Extent buildExtent(OpBuilder &b, Location loc, const Elementwise &op,
                    ValueRange memrefs, const BodyEmitter *vectorEmitter) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Extent extent;
-  extent.numElements = buildNumElements(b, loc, op.generic->getOperand(0));
+  Value first = op.generic->getOperand(0);
+  if (cast<MemRefType>(first.getType()).getRank() > 0)
+    extent.sizes =
+        memref::ExtractStridedMetadataOp::create(b, loc, first).getSizes();
+  extent.numElements = arith::ConstantIndexOp::create(b, loc, 1);
+  for (Value size : extent.sizes)
+    extent.numElements =
+        arith::MulIOp::create(b, loc, extent.numElements, size);
   extent.numItems = extent.numElements;
   if (!vectorEmitter)
     return extent;
@@ -735,10 +735,7 @@ private:
     SmallVector<Value> memrefs = op.buildKernelOperands(b, loc);
     Extent extent = buildExtent(b, loc, op, memrefs, vectorEmitter);
     // N-D operands: the kernel splits element indices by their sizes.
-    ValueRange shape;
-    if (!op.flat)
-      shape = memref::ExtractStridedMetadataOp::create(b, loc, memrefs.front())
-                  .getSizes();
+    ValueRange shape = op.flat ? ValueRange() : extent.sizes;
     Value gridSize = launcher.buildGridSize(b, loc, extent.numItems);
     launcher.buildLaunch(
         b, loc, gridSize,

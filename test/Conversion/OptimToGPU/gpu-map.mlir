@@ -167,10 +167,10 @@ func.func @strided(%p: memref<?xf32, strided<[2]>>, %g: memref<?xf32, strided<[2
 // CHECK-LABEL: func.func @rows(
 // CHECK-SAME:      %[[P:.+]]: memref<?x?x?xf32, strided<[?, ?, 1]>>, %[[G:.+]]: memref<?x?x?xf32, strided<[?, ?, 1]>>)
 // CHECK-DAG:     %[[C1024:.+]] = arith.constant 1024 : index
-// CHECK:         %{{.+}}, %{{.+}}, %[[DIMS:.+]]:3, %{{.+}}:3 = memref.extract_strided_metadata %[[G]]
-// CHECK:         %[[N01:.+]] = arith.muli %[[DIMS]]#0, %[[DIMS]]#1 : index
-// CHECK:         %[[N:.+]] = arith.muli %[[N01]], %[[DIMS]]#2 : index
 // CHECK:         %{{.+}}, %{{.+}}, %[[SIZES:.+]]:3, %{{.+}}:3 = memref.extract_strided_metadata %[[G]]
+// CHECK:         %[[N01:.+]] = arith.muli %[[SIZES]]#0, %[[SIZES]]#1 : index
+// CHECK:         %[[N:.+]] = arith.muli %[[N01]], %[[SIZES]]#2 : index
+// CHECK-NOT:     memref.extract_strided_metadata
 // CHECK:         %[[BLOCKS:.+]] = arith.ceildivui %[[N]]
 // CHECK:         %[[CLAMPED:.+]] = arith.minui %[[BLOCKS]], %[[C1024]]
 // CHECK:         %[[GRID:.+]] = arith.maxui %[[CLAMPED]]
