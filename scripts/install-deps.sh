@@ -15,10 +15,12 @@ APT_PACKAGES=(
   libomp-22-dev clang-format-22 cmake ninja-build ccache python3-dev
 )
 
+installed() { # <package>
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-    || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 
 # Whether pip can install into the python3 on PATH: it has pip, and it is a
@@ -36,8 +38,7 @@ PY
 make_venv=0
 if ! pip_usable; then
   make_venv=1
-  dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q "install ok installed" \
-    || missing+=(python3-venv)
+  installed python3-venv || missing+=(python3-venv)
 fi
 
 if ((${#missing[@]})); then
