@@ -16,8 +16,23 @@ _HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
 _TORCH_OPTIONS_OFF = {"amsgrad": False, "maximize": False, "decoupled_weight_decay": True}
 
 
+def _check_torch_options(group, where):
+    """Raises if `group` turns on a torch option that changes the update."""
+    for key, off in _TORCH_OPTIONS_OFF.items():
+        # torch's Adam (coupled decay) with no decay at all is AdamW's update.
+        if key == "decoupled_weight_decay" and group.get("weight_decay") == 0:
+            continue
+        if key in group and group[key] != off:
+            raise ValueError(
+                f"{where} has {key}={group[key]!r}; optim_mlir.AdamW implements "
+                f"{key}={off!r} only"
+            )
+
+
 def _group_hyperparameters(group, where):
-    """Checks a param group's hyperparameters; returns (lr, b1, b2, eps, wd)."""
+    """Checks a param group's hyperparameters and torch options; returns
+    (lr, b1, b2, eps, wd)."""
+    _check_torch_options(group, where)
     betas = group["betas"]
     if (
         isinstance(betas, (str, bytes))
@@ -31,19 +46,6 @@ def _group_hyperparameters(group, where):
         )
     except (TypeError, ValueError) as e:
         raise type(e)(f"{where}: {e}") from None
-
-
-def _check_torch_options(group, where):
-    """Raises if `group` turns on a torch option that changes the update."""
-    for key, off in _TORCH_OPTIONS_OFF.items():
-        # torch's Adam (coupled decay) with no decay at all is AdamW's update.
-        if key == "decoupled_weight_decay" and group.get("weight_decay") == 0:
-            continue
-        if key in group and group[key] != off:
-            raise ValueError(
-                f"{where} has {key}={group[key]!r}; optim_mlir.AdamW implements "
-                f"{key}={off!r} only"
-            )
 
 
 class AdamW:
@@ -104,7 +106,6 @@ class AdamW:
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params) or len({id(p) for p in params}) != len(params):
             raise ValueError(f"{where}: some parameters appear more than once")
-        _check_torch_options(group, where)
         group["params"] = list(params)
         for key in _HYPERPARAMETERS:
             group.setdefault(key, self.defaults[key])
@@ -156,7 +157,15 @@ class AdamW:
             buckets = {}
             for _ in group["params"]:
                 if grads[index] is not None:
-                    t = self.state[index]["step"] + 1 if index in self.state else 1
+                    t = 1
+                    if index in self.state:
+                        taken = self.state[index]["step"]
+                        if isinstance(taken, bool) or not isinstance(taken, numbers.Integral):
+                            raise TypeError(
+                                f"state[{index}]['step'] must be an integer (the steps "
+                                f"taken), got {type(taken).__name__}"
+                            )
+                        t = taken + 1
                     buckets.setdefault(t, []).append(index)
                 index += 1
             calls += [(check_step(t), indices, hyper) for t, indices in buckets.items()]
@@ -229,7 +238,6 @@ class AdamW:
             for saved_id, p in zip(saved["params"], group["params"]):
                 by_id[saved_id] = (index, p)
                 index += 1
-            _check_torch_options(saved, f"state_dict param_groups[{gi}]")
             new_group = dict(group)
             new_group.update({k: v for k, v in saved.items() if k != "params"})
             if isinstance(new_group["betas"], list):
@@ -255,7 +263,13 @@ class AdamW:
                 )
             entry = {"step": int(step)}
             for key in ("exp_avg", "exp_avg_sq"):
-                x = np.array(np.asarray(s[key]), dtype=p.dtype, order="C", copy=True)
+                x = np.asarray(s[key])
+                if np.iscomplexobj(x):
+                    raise TypeError(
+                        f"state_dict state[{saved_id!r}]['{key}'] is complex ({x.dtype}); "
+                        f"its parameter is {p.dtype}"
+                    )
+                x = np.array(x, dtype=p.dtype, order="C", copy=True)
                 if x.shape != p.shape:
                     raise ValueError(
                         f"state_dict state[{saved_id!r}]['{key}'] has shape {x.shape} "

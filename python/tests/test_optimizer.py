@@ -260,6 +260,24 @@ def test_torch_options_in_a_param_group_are_refused():
     assert len(opt.param_groups) == 1
 
 
+@pytest.mark.parametrize("option", [("amsgrad", True), ("maximize", True),
+                                    ("decoupled_weight_decay", False)])
+def test_torch_options_set_between_steps_are_refused(option):
+    # param_groups may be edited between steps; an option that changes the
+    # update is refused there too, before any array changes.
+    p = np.linspace(-1.0, 1.0, 5)
+    opt = optim_mlir.AdamW([p])
+    opt.step([np.ones_like(p)])
+    before = opt.state_dict()
+    p_before = p.copy()
+    opt.param_groups[0][option[0]] = option[1]
+    with pytest.raises(ValueError, match=rf"param_groups\[0\] has {option[0]}={option[1]}"):
+        opt.step([np.ones_like(p)])
+    np.testing.assert_array_equal(p, p_before)
+    assert opt.state[0]["step"] == before["state"][0]["step"]
+    np.testing.assert_array_equal(opt.state[0]["exp_avg"], before["state"][0]["exp_avg"])
+
+
 @pytest.mark.parametrize("step", [2.5, -1, 2**63 - 1, float("inf"), "3", True])
 def test_load_state_dict_refuses_a_bad_step(step):
     p = np.ones(3)
@@ -288,3 +306,25 @@ def test_last_possible_step_then_refusal_changes_nothing():
     np.testing.assert_array_equal(a, np.ones(3))
     np.testing.assert_array_equal(b, b_after)
     assert 0 not in opt.state and opt.state[1]["step"] == 2**63 - 1
+
+
+def test_a_state_step_that_is_not_an_integer_is_named():
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p])
+    opt.step([np.ones(3)])
+    opt.state[0]["step"] = 1.0
+    p_before = p.copy()
+    with pytest.raises(TypeError, match=r"state\[0\]\['step'\] must be an integer"):
+        opt.step([np.ones(3)])
+    np.testing.assert_array_equal(p, p_before)
+
+
+def test_load_state_dict_refuses_complex_moments():
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p])
+    saved = opt.state_dict()
+    saved["state"] = {0: {"step": 1, "exp_avg": np.ones(3, np.complex128),
+                          "exp_avg_sq": np.ones(3)}}
+    with pytest.raises(TypeError, match=r"\['exp_avg'\] is complex"):
+        opt.load_state_dict(saved)
+    assert opt.state == {}
