@@ -7,6 +7,7 @@
 #include "optim/Pipelines/Pipelines.h"
 
 #include "optim/Conversion/Passes.h"
+#include "optim/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -16,6 +17,9 @@
 using namespace mlir;
 
 void optim::buildOptimToBuffersPipeline(OpPassManager &pm) {
+  // The passes below reach only the functions directly in this module.
+  pm.addPass(createOptimCheckTopLevelFunctionsPass());
+
   // optim -> linalg on tensors or memrefs.
   pm.addPass(createConvertOptimToLinalgPass());
 

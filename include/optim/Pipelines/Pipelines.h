@@ -53,7 +53,8 @@ struct OptimCPUPipelineOptions
 
 /// Builds the CPU pipeline: optim -> linalg -> one-shot bufferization ->
 /// tiled, peeled and vectorised loops -> LLVM dialect. Accepts optim IR in
-/// tensor or memref form, at module level.
+/// tensor or memref form, in functions directly in the module it runs on (a
+/// function in a nested module is an error: run the pipeline on that module).
 void buildOptimCPUPipeline(OpPassManager &pm,
                            const OptimCPUPipelineOptions &options);
 

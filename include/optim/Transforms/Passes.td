@@ -96,7 +96,7 @@ def OptimEmitCInterfacePass : Pass<"optim-emit-c-interface", "ModuleOp"> {
   let summary = "Mark public functions to get C-compatible wrappers";
   let description = [{
     Sets the `llvm.emit_c_interface` unit attribute on every public
-    `func.func` with a body, so that `convert-func-to-llvm` also emits a
+    `func.func` with a body directly in the module, so that `convert-func-to-llvm` also emits a
     `_mlir_ciface_<name>` wrapper that takes memref descriptors by pointer and
     can be called from C or C++.
   }];
@@ -114,6 +114,21 @@ def OptimCheckBarePtrSignaturesPass
     Upstream conversion leaves such a function unconverted without a
     diagnostic, and a later conversion may then give it memref descriptors
     after all.
+  }];
+}
+
+def OptimCheckTopLevelFunctionsPass
+    : Pass<"optim-check-top-level-functions", "ModuleOp"> {
+  let summary = "Fail if a function is not directly in the module";
+  let description = [{
+    Run first in the optim pipelines: it reports an error for a `func.func`
+    that is not directly in the module the pass runs on, e.g. one in a nested
+    `builtin.module`. The pipelines lower the functions of the module they run
+    on (one-shot bufferization of function boundaries, and passes nested on
+    `func.func`, reach no further), so such a function would come out half
+    lowered, without a diagnostic. Run the pipeline on the nested module
+    instead, e.g.
+    `--pass-pipeline='builtin.module(builtin.module(optim-cpu-pipeline))'`.
   }];
 }
 
