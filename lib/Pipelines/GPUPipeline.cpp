@@ -97,7 +97,7 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
   // Host code -> LLVM, GPU modules -> binaries.
   pm.addPass(createGpuToLLVMConversionPass());
   GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = options.format;
+  binary.compilationTarget = gpu::stringifyCompilationTarget(options.format);
   binary.toolkitPath = options.toolkit.empty()
                            ? std::string(OPTIM_CUDA_TOOLKIT_DIR)
                            : std::string(options.toolkit);

@@ -92,8 +92,8 @@ def OptimGPUMapPass : Pass<"optim-gpu-map", "func::FuncOp"> {
     Option<"elementsPerThread", "elements-per-thread", "int64_t",
            /*default=*/"0",
            "Contiguous elements a thread loads as one vector per iteration, "
-           "a power of two (0: 128 bits worth, 4 for f32 and 2 for f64; 1: "
-           "scalar code only)">,
+           "a power of two up to 64 (0: 128 bits worth, 4 for f32 and 2 for "
+           "f64; 1: scalar code only)">,
     Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"1024",
            "Upper bound of the grid; larger tensors take more iterations of "
            "the grid-stride loop">,
@@ -136,14 +136,23 @@ def OptimNVVMPreciseMathPass
 
 def OptimGPUCheckMappedPass
     : Pass<"optim-gpu-check-mapped", "func::FuncOp"> {
-  let summary = "Fail if host code still holds loops meant for the GPU";
+  let summary = "Fail if host code still touches buffers meant for the GPU";
   let description = [{
-    Run after the GPU mapping passes: it reports an error for every `linalg`
-    op and every `scf.parallel` loop left in a function outside GPU kernels.
-    The buffers of a GPU pipeline live in device memory, so such a loop,
-    which would run on the host, would be wrong rather than merely slow; the
-    upstream parallel-loop mapping leaves loops it cannot map in place
-    without a diagnostic.
+    Run after the GPU mapping passes. The buffers of a GPU pipeline live in
+    device memory, so host code that touches them would be wrong rather than
+    merely slow, and kernels cannot use host memory. It reports an error for
+    every op outside GPU kernels that
+    - is a `linalg` op or an `scf.parallel` loop (the upstream parallel-loop
+      mapping leaves loops it cannot map in place without a diagnostic);
+    - reads or writes a buffer other than one of the function's stack
+      buffers (`memref.alloca`, where the host may prepare data that
+      `gpu.memcpy` then copies), e.g. a `memref.copy`;
+    - holds host memory: a `memref.alloc` or a `memref.get_global`, which
+      one-shot bufferization makes for a constant tensor or for a copy of a
+      tensor that cannot be updated in place;
+    and for every kernel launched inside another, which results when a loop
+    around an op mapped to a kernel is mapped too. `gpu` ops, which the
+    runtime executes, are not reported.
   }];
 }
 

@@ -7,6 +7,7 @@
 #ifndef OPTIM_PIPELINES_PIPELINES_H
 #define OPTIM_PIPELINES_PIPELINES_H
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
@@ -73,12 +74,15 @@ struct OptimGPUPipelineOptions
       llvm::cl::desc("NVPTX features, e.g. +ptx87 (empty: the lowest PTX "
                      "version that knows the chip)"),
       llvm::cl::init("")};
-  PassOptions::Option<std::string> format{
-      *this, "format",
-      llvm::cl::desc("What the GPU modules become: `isa` (PTX text, JIT-"
-                     "compiled by the driver), `bin` (cubin) or `fatbin`; "
-                     "`bin` and `fatbin` run ptxas"),
-      llvm::cl::init("fatbin")};
+  PassOptions::Option<gpu::CompilationTarget> format{
+      *this, "format", llvm::cl::desc("What the GPU modules become"),
+      llvm::cl::init(gpu::CompilationTarget::Fatbin),
+      llvm::cl::values(clEnumValN(gpu::CompilationTarget::Assembly, "isa",
+                                  "PTX text, JIT-compiled by the driver"),
+                       clEnumValN(gpu::CompilationTarget::Binary, "bin",
+                                  "a cubin (runs ptxas)"),
+                       clEnumValN(gpu::CompilationTarget::Fatbin, "fatbin",
+                                  "a fatbin (runs ptxas and fatbinary)"))};
   PassOptions::Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit holding ptxas and fatbinary (default: the "

@@ -116,9 +116,10 @@ std::optional<Elementwise> matchElementwise(linalg::GenericOp generic) {
   Elementwise match;
   match.generic = generic;
   for (Value operand : generic->getOperands()) {
-    auto type = cast<MemRefType>(operand.getType());
-    // Kernels index operands through their strides.
-    if (!type.isStrided() ||
+    // Kernels index operands through their strides (a scalar operand, which
+    // buffer semantics allow, has none).
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || !type.isStrided() ||
         (match.elementType && type.getElementType() != match.elementType))
       return std::nullopt;
     match.elementType = type.getElementType();
@@ -616,9 +617,10 @@ struct OptimGPUMapPass : optim::impl::OptimGPUMapPassBase<OptimGPUMapPass> {
       return fail("threads-per-block must be from 1 to 1024");
     if (maxBlocks < 1 || maxBlocks > std::numeric_limits<int32_t>::max())
       return fail("max-blocks must be from 1 to 2147483647");
-    if (elementsPerThread < 0 ||
+    // Beyond 64 elements a thread's vector no longer fits in its registers.
+    if (elementsPerThread < 0 || elementsPerThread > 64 ||
         !llvm::isPowerOf2_64(std::max<int64_t>(elementsPerThread, 1)))
-      return fail("elements-per-thread must be 0 or a power of two");
+      return fail("elements-per-thread must be 0 or a power of two up to 64");
     launcher = {threadsPerBlock, maxBlocks};
     return success();
   }

@@ -1,15 +1,70 @@
 // RUN: optim-opt %s --split-input-file --verify-diagnostics --allow-unregistered-dialect \
 // RUN:   --optim-gpu-check-mapped | FileCheck %s
 
-// Kernels and plain host code pass.
+// Kernels pass, and so does host code that touches only its own stack
+// buffers (the table of a multi-tensor launch) and device memory through the
+// runtime.
 // CHECK-LABEL: func.func @mapped(
 func.func @mapped(%buf: memref<4xf32>, %x: f32) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  memref.store %x, %buf[%c0] : memref<4xf32>
+  %table = memref.alloca() : memref<4xf32>
+  memref.store %x, %table[%c0] : memref<4xf32>
+  %dev = gpu.alloc () : memref<4xf32>
+  gpu.memcpy %dev, %table : memref<4xf32>, memref<4xf32>
+  %d = memref.dim %buf, %c0 : memref<4xf32>
+  %view = memref.subview %buf[1] [2] [1]
+      : memref<4xf32> to memref<2xf32, strided<[1], offset: 1>>
   gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
              threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
-    memref.store %x, %buf[%t0] : memref<4xf32>
+    %y = memref.load %dev[%t0] : memref<4xf32>
+    memref.store %y, %view[%t0] : memref<2xf32, strided<[1], offset: 1>>
+    gpu.terminator
+  }
+  gpu.dealloc %dev : memref<4xf32>
+  return
+}
+
+// -----
+
+// Host code must not touch the function's buffers, which are the device's.
+func.func @host_access(%buf: memref<4xf32>, %other: memref<4xf32>, %x: f32) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{not on the GPU: this memref.store would access device buffers from the host}}
+  memref.store %x, %buf[%c0] : memref<4xf32>
+  // expected-error @below {{not on the GPU: this memref.copy would access device buffers from the host}}
+  memref.copy %buf, %other : memref<4xf32> to memref<4xf32>
+  return
+}
+
+// -----
+
+// Kernels cannot use host memory: bufferization's allocations and globals
+// (of tensors it cannot update in place, and of constants).
+memref.global "private" constant @zeros : memref<4xf32> = dense<0.0>
+func.func @host_memory(%x: f32) -> (memref<4xf32>, memref<4xf32>) {
+  // expected-error @below {{this memref.alloc holds host memory, which kernels cannot use; in tensor form, bufferization makes such a buffer for a constant tensor, or for a copy of a tensor that the step cannot update in place (one still used after it)}}
+  %a = memref.alloc() : memref<4xf32>
+  // expected-error @below {{this memref.get_global holds host memory}}
+  %z = memref.get_global @zeros : memref<4xf32>
+  memref.dealloc %a : memref<4xf32>
+  return %a, %z : memref<4xf32>, memref<4xf32>
+}
+
+// -----
+
+// A kernel inside a kernel: the loop around an op that was mapped was
+// mapped too.
+func.func @nested_launch(%buf: memref<4xf32>, %x: f32) {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    // expected-error @below {{a kernel launched from inside a kernel: a loop around this op was mapped to the GPU too (e.g. an op in an scf.parallel); make that loop an scf.for}}
+    gpu.launch blocks(%c0, %c2, %c3) in (%h0 = %c1, %h1 = %c1, %h2 = %c1)
+               threads(%u0, %u1, %u2) in (%r0 = %c1, %r1 = %c1, %r2 = %c1) {
+      memref.store %x, %buf[%u0] : memref<4xf32>
+      gpu.terminator
+    }
     gpu.terminator
   }
   return

@@ -3,12 +3,14 @@
 // RUN: | FileCheck %s --check-prefix=SCALAR
 // RUN: not optim-opt %s --optim-gpu-map="elements-per-thread=3" 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BAD
+// RUN: not optim-opt %s --optim-gpu-map="elements-per-thread=128" 2>&1 \
+// RUN: | FileCheck %s --check-prefix=BAD
 // RUN: not optim-opt %s --optim-gpu-map="threads-per-block=2048" 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BAD-THREADS
 // RUN: not optim-opt %s --optim-gpu-map="max-blocks=0" 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BAD-BLOCKS
 
-// BAD: optim-gpu-map: elements-per-thread must be 0 or a power of two
+// BAD: optim-gpu-map: elements-per-thread must be 0 or a power of two up to 64
 // BAD-THREADS: optim-gpu-map: threads-per-block must be from 1 to 1024
 // BAD-BLOCKS: optim-gpu-map: max-blocks must be from 1 to 2147483647
 
@@ -240,6 +242,22 @@ func.func @non_strided(%a: memref<16xf32, affine_map<(d0) -> (d0 floordiv 2)>>) 
       outs(%a : memref<16xf32, affine_map<(d0) -> (d0 floordiv 2)>>) {
   ^bb0(%x: f32):
     %1 = arith.addf %x, %x : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// A scalar operand, which buffer semantics allow, has no strides for the
+// kernel to index: left alone.
+// CHECK-LABEL: func.func @scalar_operand(
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.generic
+
+func.func @scalar_operand(%s: f32, %x: memref<f32>) {
+  linalg.generic {indexing_maps = [#id0, #id0], iterator_types = []}
+      ins(%s : f32) outs(%x : memref<f32>) {
+  ^bb0(%a: f32, %b: f32):
+    %1 = arith.addf %a, %b : f32
     linalg.yield %1 : f32
   }
   return
