@@ -60,7 +60,8 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createOptimGPUCheckMappedPass());
 
   // Kernels out of their functions; launches, copies and frees then become
-  // asynchronous on one stream, with one synchronisation per function.
+  // asynchronous on one stream, synchronised before host code with side
+  // effects (a multi-tensor table) and at the end.
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
