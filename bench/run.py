@@ -330,21 +330,14 @@ def evaluate_targets(rows, compile_s):
 
     targets = []
 
-    def check(name, items, text, bound, upper=False, samples=None):
+    def check(name, items, text, bound, upper=False, intervals=None):
         """items: (label, value or None); the bound is a floor (upper: a
-        ceiling). With samples (label: (numerators, denominators), timed in
-        the same rounds) the verdict reads intervals for the values that
-        hold for all the configurations together with probability at least
-        95% (each misses with probability at most 5% / their number): PASS
-        when every interval clears the bound, FAIL when one lies wholly beyond
-        it, WITHIN NOISE otherwise (some median may sit on the wrong side, but
-        no configuration is shown to miss). A 95% interval per configuration
-        would make a FAIL among 28 tied configurations likelier than not.
-        Without samples, the values decide. Details name the three worst
-        cases, with their intervals."""
-        samples = {l: pair for l, pair in (samples or {}).items() if all(pair)}
-        intervals = {l: paired_ratio(*pair, miss=0.05 / len(samples))[1]
-                     for l, pair in samples.items()}
+        ceiling). With intervals (label: (low, high)) the verdict reads them:
+        PASS when every interval clears the bound, FAIL when one lies wholly
+        beyond it, WITHIN NOISE otherwise (some median may sit on the wrong
+        side, but no configuration is shown to miss). Without, the values
+        decide. Details name the three worst cases, with their intervals."""
+        intervals = intervals or {}
         measured = sorted(((v, l) for l, v in items if v is not None), reverse=upper)
         if not measured:
             targets.append((name, "n/a", "not measured"))
@@ -364,33 +357,40 @@ def evaluate_targets(rows, compile_s):
             detail += f" (worst 3 of {len(measured)})"
         targets.append((name, verdict, detail))
 
+    def paired(rows, numerator, denominator):
+        """The items and intervals of a target over `rows`: per row, the
+        median ratio of the two systems' runs in the same rounds, and an
+        interval that misses it with probability at most 5% / the number of
+        rows, so that all of them hold together with probability at least
+        95%. (A 95% interval per configuration would make a FAIL among 28
+        tied configurations likelier than not.)"""
+        pairs = {label(r): (get(r, numerator, "samples_ns"), get(r, denominator, "samples_ns"))
+                 for r in rows}
+        pairs = {l: pair for l, pair in pairs.items() if all(pair)}
+        ratios = {l: paired_ratio(*pair, miss=0.05 / len(pairs)) for l, pair in pairs.items()}
+        return ([(l, v) for l, (v, _) in ratios.items()],
+                {l: interval for l, (_, interval) in ratios.items()})
+
     def label(row):
         return f"{row['dtype']} {row['case']} T={row['threads']}"
 
     percent, times = "{:.0%}".format, "{:.2f}x".format
     for cases, floor in ((("16M", "64M"), 0.95), (("1M",), 0.90)):
-        chosen = [r for r in rows if r["case"] in cases]
-        check(f"{' and '.join(cases)} >= {floor:.0%} of probe GB/s",
-              [(label(r), get(r, "compiled", "of_probe")) for r in chosen], percent, floor,
-              samples={label(r): (get(r, "probe", "samples_ns"),
-                                  get(r, "compiled", "samples_ns")) for r in chosen})
+        items, intervals = paired([r for r in rows if r["case"] in cases], "probe", "compiled")
+        check(f"{' and '.join(cases)} >= {floor:.0%} of probe GB/s", items, percent, floor,
+              intervals=intervals)
     for peer, floor, name in (("hand", 1.0, "never slower than hand-written C++"),
                               ("torch_foreach", 5.0, ">= 5x torch foreach"),
                               ("torch_fused", 1.0, "faster than torch fused")):
         # The Python peers are timed beside `compiled_peers` (add_metrics).
-        compiled = "compiled" if peer == "hand" else "compiled_peers"
-        check(name, [(label(r), get(r, peer, "compiled_speedup")) for r in rows], times, floor,
-              samples={label(r): (get(r, peer, "samples_ns"), get(r, compiled, "samples_ns"))
-                       for r in rows})
+        items, intervals = paired(rows, peer, "compiled" if peer == "hand" else "compiled_peers")
+        check(name, items, times, floor, intervals=intervals)
     # The harness times `compiled_flat`, the step on one tensor of the model's
     # size, interleaved with the model's step.
-    gpt2 = [r for r in rows if r["case"] == "GPT-2" and get(r, "compiled_flat", "samples_ns")]
-    check("GPT-2 step within 5% of one 124M-element tensor",
-          [(label(r), paired_ratio(get(r, "compiled", "samples_ns"),
-                                   get(r, "compiled_flat", "samples_ns"))[0]) for r in gpt2],
-          "{:.3f}".format, 1.05, upper=True,
-          samples={label(r): (get(r, "compiled", "samples_ns"),
-                              get(r, "compiled_flat", "samples_ns")) for r in gpt2})
+    items, intervals = paired([r for r in rows if r["case"] == "GPT-2"],
+                              "compiled", "compiled_flat")
+    check("GPT-2 step within 5% of one 124M-element tensor", items, "{:.3f}".format, 1.05,
+          upper=True, intervals=intervals)
     if compile_s is not None:
         check("GPT-2 compile < 1 s", [("optim IR to object", compile_s)], "{:.2f} s".format,
               1.0, upper=True)
