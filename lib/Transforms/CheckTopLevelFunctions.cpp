@@ -1,5 +1,4 @@
 //===- CheckTopLevelFunctions.cpp - Functions pipelines reach ---*- C++ -*-===//
-//-*-===//
 //
 // Reports the functions that are not directly in the module a pipeline runs
 // on, which its function passes and bufferization would not reach.

@@ -115,16 +115,16 @@ def OptimNVVMPreciseMathPass
     : Pass<"optim-nvvm-precise-math", "gpu::GPUModuleOp"> {
   let summary = "Give kernels IEEE round-to-nearest square roots on NVVM";
   let description = [{
-    Rewrites `math.sqrt` on f32 and f64 (scalars and 1-D vectors, one lane at
-    a time) into calls of the `llvm.nvvm.sqrt.rn.f`/`.d` intrinsics, which
-    become `sqrt.rn.f32`/`sqrt.rn.f64`, and `math.rsqrt` into `1 / sqrt`
-    (libdevice's `__nv_rsqrt` is `rsqrt.approx`, in f64 too). Ops with the
-    `afn` fast-math flag, which allows an approximation, are left alone. Run it on GPU modules before
-    `convert-gpu-to-nvvm`: that pass would route `math.sqrt` through
+    Rewrites `math.sqrt` on f32 and f64 (scalars and 1-D vectors, one lane at a
+    time) into calls of the `llvm.nvvm.sqrt.rn.f`/`.d` intrinsics, which become
+    `sqrt.rn.f32`/`sqrt.rn.f64`, and `math.rsqrt` into `1 / sqrt` (libdevice's
+    `__nv_rsqrt` is `rsqrt.approx`, in f64 too). Ops with the `afn` fast-math
+    flag, which allows an approximation, are left alone. Run it on GPU modules
+    before `convert-gpu-to-nvvm`: that pass would route `math.sqrt` through
     libdevice's `__nv_sqrtf`, which is `sqrt.approx.f32` unless
-    `__CUDA_PREC_SQRT` is set through NVVM reflection, and which needs
-    libdevice at compile time. Divisions need no such help: `arith.divf`
-    without the `arcp`/`afn` flags becomes `div.rn`.
+    `__CUDA_PREC_SQRT` is set through NVVM reflection, and which needs libdevice
+    at compile time. Divisions need no such help: `arith.divf` without the
+    `arcp`/`afn` flags becomes `div.rn`.
   }];
   let dependentDialects = [
     "LLVM::LLVMDialect",

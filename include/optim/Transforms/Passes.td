@@ -96,9 +96,9 @@ def OptimEmitCInterfacePass : Pass<"optim-emit-c-interface", "ModuleOp"> {
   let summary = "Mark public functions to get C-compatible wrappers";
   let description = [{
     Sets the `llvm.emit_c_interface` unit attribute on every public
-    `func.func` with a body directly in the module, so that `convert-func-to-llvm` also emits a
-    `_mlir_ciface_<name>` wrapper that takes memref descriptors by pointer and
-    can be called from C or C++.
+    `func.func` with a body directly in the module, so that
+    `convert-func-to-llvm` also emits a `_mlir_ciface_<name>` wrapper that
+    takes memref descriptors by pointer and can be called from C or C++.
   }];
 }
 
