@@ -135,6 +135,12 @@ class AdamW:
             if i in self.state:
                 arrays["exp_avg"] = self.state[i]["exp_avg"]
                 arrays["exp_avg_sq"] = self.state[i]["exp_avg_sq"]
+                taken = self.state[i]["step"]
+                if isinstance(taken, bool) or not isinstance(taken, numbers.Integral):
+                    raise TypeError(
+                        f"state[{i}]['step'] must be an integer (the steps taken), "
+                        f"got {type(taken).__name__}"
+                    )
             check_tensor(i, arrays)
         check_disjoint(
             [(f"params[{i}]", params[i]) for i in stepping]
@@ -157,15 +163,7 @@ class AdamW:
             buckets = {}
             for _ in group["params"]:
                 if grads[index] is not None:
-                    t = 1
-                    if index in self.state:
-                        taken = self.state[index]["step"]
-                        if isinstance(taken, bool) or not isinstance(taken, numbers.Integral):
-                            raise TypeError(
-                                f"state[{index}]['step'] must be an integer (the steps "
-                                f"taken), got {type(taken).__name__}"
-                            )
-                        t = taken + 1
+                    t = self.state[index]["step"] + 1 if index in self.state else 1
                     buckets.setdefault(t, []).append(index)
                 index += 1
             calls += [(check_step(t), indices, hyper) for t, indices in buckets.items()]
