@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "optim/Transforms/Passes.h"
+#include "optim/Transforms/Utils/Elementwise.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -51,68 +52,6 @@ int64_t getHostVectorBits() {
   if (features.lookup("avx"))
     return 256;
   return 128;
-}
-
-/// True for the elements a vector holds as memory does: integers and floats
-/// of 8, 16, 32 or 64 bits. LLVM packs vectors of i1 or i4 into bits where
-/// a memref gives each element a byte, and pads i24; index has no fixed
-/// width to size a vector by.
-bool isVectorizableElement(Type type) {
-  Type element = cast<ShapedType>(type).getElementType();
-  if (!element.isIntOrFloat())
-    return false;
-  unsigned bits = element.getIntOrFloatBitWidth();
-  return bits >= 8 && bits <= 64 && llvm::isPowerOf2_32(bits);
-}
-
-/// True for the body ops that `linalg::vectorize` rebuilds on vectors.
-bool isVectorizableBodyOp(Operation &op) {
-  return isa<linalg::YieldOp, linalg::IndexOp, arith::ConstantOp>(op) ||
-         (op.hasTrait<OpTrait::Elementwise>() &&
-          op.hasTrait<OpTrait::Vectorizable>());
-}
-
-/// An elementwise generic on buffers that vectorises: all loops parallel,
-/// identity maps, elements and body ops as above. Others are left to
-/// convert-linalg-to-loops.
-bool isElementwiseOnBuffers(linalg::GenericOp op) {
-  return op.hasPureBufferSemantics() && op->getNumOperands() > 0 &&
-         op.getNumLoops() > 0 && op.getNumParallelLoops() == op.getNumLoops() &&
-         llvm::all_of(op.getIndexingMapsArray(),
-                      [](AffineMap map) { return map.isIdentity(); }) &&
-         llvm::all_of(op->getOperandTypes(), isVectorizableElement) &&
-         llvm::all_of(op.getBody()->getOperations(), isVectorizableBodyOp);
-}
-
-/// The width of the smallest element the generic touches, which sets how
-/// many lanes fit a register.
-unsigned smallestElementBits(linalg::GenericOp op) {
-  unsigned bits = 64;
-  for (Type type : op->getOperandTypes())
-    bits = std::min(
-        bits, cast<ShapedType>(type).getElementType().getIntOrFloatBitWidth());
-  return bits;
-}
-
-/// Collapses a generic on contiguous buffers of rank 2 or more into a 1-D
-/// generic over `memref.collapse_shape` views. Collapsing buffers rather than
-/// tensors needs no `expand_shape` of the results afterwards.
-linalg::GenericOp flattenIfContiguous(RewriterBase &rewriter,
-                                      linalg::GenericOp op) {
-  if (op.getNumLoops() < 2 ||
-      !llvm::all_of(op->getOperandTypes(), [](Type type) {
-        return cast<MemRefType>(type).getLayout().isIdentity();
-      }))
-    return op;
-  SmallVector<ReassociationIndices> allDims = {
-      llvm::to_vector(llvm::seq<int64_t>(0, op.getNumLoops()))};
-  rewriter.setInsertionPoint(op);
-  FailureOr<linalg::CollapseResult> collapsed =
-      linalg::collapseOpIterationDims(op, allDims, rewriter);
-  if (failed(collapsed))
-    return op;
-  rewriter.eraseOp(op);
-  return cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
 }
 
 /// Replaces a loop that runs at most once (a peeled remainder) by an `scf.if`,
@@ -206,9 +145,9 @@ LogicalResult splitAcrossThreads(RewriterBase &rewriter, linalg::GenericOp op,
 /// elements: decided now for a static size, at run time for a dynamic one.
 /// An empty op always stays on one thread: it has no chunk to split.
 LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
-                                      linalg::GenericOp op, int64_t lanes,
+                                      ElementwiseGeneric generic, int64_t lanes,
                                       int64_t numThreads, int64_t threshold) {
-  op = flattenIfContiguous(rewriter, op);
+  linalg::GenericOp op = collapseToOneDim(rewriter, generic).op;
   // linalg::vectorize of LLVM 22 builds mismatched masks for an N-D tile
   // that reads its indices; such a generic, which could not be flattened,
   // stays scalar.
@@ -270,18 +209,22 @@ struct OptimVectorizePass
   }
 
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> generics;
+    // A rank-0 generic has no loop to vectorise: convert-linalg-to-loops
+    // takes it.
+    SmallVector<ElementwiseGeneric> generics;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (isElementwiseOnBuffers(op))
-        generics.push_back(op);
+      std::optional<ElementwiseGeneric> match = matchElementwiseGeneric(op);
+      if (match && match->getRank() > 0)
+        generics.push_back(*match);
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::GenericOp op : generics) {
+    for (ElementwiseGeneric &generic : generics) {
       int64_t lanes =
           vectorWidth > 0
               ? vectorWidth
-              : std::max<int64_t>(1, vectorBits / smallestElementBits(op));
-      if (failed(parallelizeAndVectorize(rewriter, op, lanes, numThreads,
+              : std::max<int64_t>(1, vectorBits /
+                                         generic.getNarrowestElementBits());
+      if (failed(parallelizeAndVectorize(rewriter, generic, lanes, numThreads,
                                          parallelThreshold)))
         return signalPassFailure();
     }

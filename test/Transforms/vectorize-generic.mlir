@@ -116,3 +116,22 @@ func.func @strided_indices(%a: memref<4x10xi32, strided<[12, 1], offset: 1>>) {
   }
   return
 }
+
+// -----
+
+// A layout without strides cannot be indexed as base + index * stride: left
+// to convert-linalg-to-loops, which indexes through the layout map.
+
+// CHECK-LABEL: func @non_strided
+// CHECK:       linalg.generic
+// CHECK-NOT:   vector.
+func.func @non_strided(%a: memref<16xf32, affine_map<(d0) -> (d0 floordiv 2)>>) {
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>],
+                  iterator_types = ["parallel"]}
+      outs(%a : memref<16xf32, affine_map<(d0) -> (d0 floordiv 2)>>) {
+  ^bb0(%x: f32):
+    %y = arith.addf %x, %x : f32
+    linalg.yield %y : f32
+  }
+  return
+}

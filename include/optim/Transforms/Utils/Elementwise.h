@@ -1,0 +1,65 @@
+//===- Elementwise.h - Elementwise linalg.generic ops on buffers -*- C++
+//-*-===//
+//
+// The one definition of "an elementwise linalg.generic on buffers" that the
+// CPU vectoriser and the GPU mapping share, and the reshaping they both apply
+// to such a generic before generating code.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTIM_TRANSFORMS_UTILS_ELEMENTWISE_H
+#define OPTIM_TRANSFORMS_UTILS_ELEMENTWISE_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace mlir {
+class RewriterBase;
+
+namespace optim {
+
+/// A `linalg.generic` that the code generators of OptimMLIR accept: on
+/// buffers, every loop parallel, every indexing map the identity, every
+/// operand a strided memref of integers or floats of 8, 16, 32 or 64 bits
+/// (each operand with its own element type), and a body of scalar
+/// elementwise ops (`linalg::hasOnlyScalarElementwiseOp`) without memory
+/// effects.
+struct ElementwiseGeneric {
+  linalg::GenericOp op;
+  /// Every operand has rank 0 or 1, or can be viewed as 1-D without a copy
+  /// (`memref.collapse_shape`).
+  bool isFlat = true;
+  /// Every operand is flat and, viewed as 1-D, has unit stride.
+  bool isContiguous = true;
+  /// The values the body uses but does not define, in order of first use.
+  SmallVector<Value> captures;
+
+  /// The number of loops, which is the rank of every operand.
+  int64_t getRank() { return op.getNumLoops(); }
+  /// The element type of the operand `i`.
+  Type getElementType(unsigned i) {
+    return cast<MemRefType>(op->getOperand(i).getType()).getElementType();
+  }
+  /// The width of the narrowest element, which sets how many lanes of a
+  /// vector register the generic can use.
+  unsigned getNarrowestElementBits();
+};
+
+/// Returns `op` as an elementwise generic on buffers, or nothing if it is not
+/// one.
+std::optional<ElementwiseGeneric> matchElementwiseGeneric(linalg::GenericOp op);
+
+/// Collapses a flat generic of rank 2 or more into a 1-D generic over
+/// `memref.collapse_shape` views of its operands (no copy; `linalg.index`
+/// ops are rewritten in terms of the flat index), erasing the original.
+/// Collapsing buffers rather than tensors needs no `expand_shape` of the
+/// results afterwards. Returns the match unchanged when there is nothing to
+/// collapse or it cannot be collapsed.
+ElementwiseGeneric collapseToOneDim(RewriterBase &rewriter,
+                                    ElementwiseGeneric generic);
+
+} // namespace optim
+} // namespace mlir
+
+#endif // OPTIM_TRANSFORMS_UTILS_ELEMENTWISE_H

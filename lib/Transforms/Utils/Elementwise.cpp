@@ -1,0 +1,104 @@
+//===- Elementwise.cpp - Elementwise linalg.generic ops on buffers -*- C++
+//-*-===//
+//
+// The matcher and the 1-D collapse that the CPU vectoriser and the GPU
+// mapping share.
+//
+//===----------------------------------------------------------------------===//
+
+#include "optim/Transforms/Utils/Elementwise.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+using namespace mlir::optim;
+
+/// True for the elements memory holds as vectors do: integers and floats of 8,
+/// 16, 32 or 64 bits. LLVM packs vectors of i1 or i4 into bits where a memref
+/// gives each element a byte, and pads i24 or f80; `index` has no fixed width
+/// to size a vector or a byte offset by.
+static bool isPackedElement(Type type) {
+  if (!type.isIntOrFloat())
+    return false;
+  unsigned bits = type.getIntOrFloatBitWidth();
+  return bits >= 8 && bits <= 64 && llvm::isPowerOf2_32(bits);
+}
+
+static SmallVector<ReassociationIndices> allDims(int64_t rank) {
+  return {llvm::to_vector(llvm::seq<int64_t>(0, rank))};
+}
+
+unsigned ElementwiseGeneric::getNarrowestElementBits() {
+  unsigned bits = 64;
+  for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i)
+    bits = std::min(bits, getElementType(i).getIntOrFloatBitWidth());
+  return bits;
+}
+
+std::optional<ElementwiseGeneric>
+mlir::optim::matchElementwiseGeneric(linalg::GenericOp op) {
+  // `isElementwise` also allows permuted and broadcasting maps, and checks
+  // the body with `hasOnlyScalarElementwiseOp`; the code generators index
+  // every operand with the loop indices themselves.
+  if (!op.hasPureBufferSemantics() || op->getNumOperands() == 0 ||
+      !linalg::isElementwise(op) ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return std::nullopt;
+
+  ElementwiseGeneric match;
+  match.op = op;
+  for (Value operand : op->getOperands()) {
+    // A scalar operand, which buffer semantics allow, and a layout without
+    // strides (`affine_map<(d0) -> (d0 floordiv 2)>`) cannot be indexed as
+    // base + index * stride.
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || !type.isStrided() || !isPackedElement(type.getElementType()))
+      return std::nullopt;
+    if (type.getRank() >= 2) {
+      if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
+              type, allDims(type.getRank()))) {
+        match.isFlat = match.isContiguous = false;
+        continue;
+      }
+      type = memref::CollapseShapeOp::computeCollapsedType(
+          type, allDims(type.getRank()));
+    }
+    if (type.getRank() == 1 && !type.isLastDimUnitStride())
+      match.isContiguous = false;
+  }
+
+  // The body runs once per element, in any order and in vector form: it must
+  // not touch memory, and it computes on scalars only
+  // (`hasOnlyScalarElementwiseOp` lets a `tensor.extract` through).
+  Region &body = op.getRegion();
+  llvm::SetVector<Value> captures;
+  for (Operation &bodyOp : body.front()) {
+    if (!isMemoryEffectFree(&bodyOp) ||
+        llvm::any_of(bodyOp.getOperandTypes(), llvm::IsaPred<ShapedType>))
+      return std::nullopt;
+    for (Value operand : bodyOp.getOperands())
+      if (!body.isAncestor(operand.getParentRegion()))
+        captures.insert(operand);
+  }
+  match.captures = captures.takeVector();
+  return match;
+}
+
+ElementwiseGeneric mlir::optim::collapseToOneDim(RewriterBase &rewriter,
+                                                 ElementwiseGeneric generic) {
+  if (generic.getRank() < 2 || !generic.isFlat)
+    return generic;
+  rewriter.setInsertionPoint(generic.op);
+  FailureOr<linalg::CollapseResult> collapsed = linalg::collapseOpIterationDims(
+      generic.op, allDims(generic.getRank()), rewriter);
+  if (failed(collapsed))
+    return generic;
+  rewriter.eraseOp(generic.op);
+  generic.op = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+  return generic;
+}
