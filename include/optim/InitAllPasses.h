@@ -9,6 +9,7 @@
 
 #include "optim/Conversion/Passes.h"
 #include "optim/Pipelines/Pipelines.h"
+#include "optim/Transforms/GPU/Passes.h"
 #include "optim/Transforms/Passes.h"
 
 namespace mlir::optim {
@@ -17,6 +18,7 @@ namespace mlir::optim {
 inline void registerAllPasses() {
   registerOptimConversionPasses();
   registerOptimTransformsPasses();
+  registerOptimGPUTransformsPasses();
   registerOptimPipelines();
 }
 

@@ -27,11 +27,11 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
     pm.addPass(optim::createOptimCheckBarePtrSignaturesPass());
 
   // One vector loop and one masked remainder per elementwise op.
-  OptimVectorizePassOptions vectorize;
+  OptimVectorizeElementwisePassOptions vectorize;
   vectorize.vectorWidth = options.vectorWidth;
   vectorize.numThreads = options.numThreads;
   vectorize.parallelThreshold = options.parallelThreshold;
-  pm.addPass(createOptimVectorizePass(vectorize));
+  pm.addPass(createOptimVectorizeElementwisePass(vectorize));
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

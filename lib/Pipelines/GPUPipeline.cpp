@@ -4,7 +4,7 @@
 // code that launches them.
 //
 //   optim -> linalg -> buffers                      (as on the CPU)
-//     -> optim-gpu-map: grid-stride gpu.launch, vector accesses, host-side
+//     -> optim-map-elementwise-to-gpu: grid-stride gpu.launch, vector accesses, host-side
 //        step scalars, optionally one launch for many tensors
 //     -> any other linalg op: parallel loops tiled for blocks and threads,
 //        mapped to gpu.launch
@@ -17,6 +17,7 @@
 #include "optim/Pipelines/Pipelines.h"
 
 #include "optim/Conversion/Passes.h"
+#include "optim/Transforms/GPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -39,12 +40,12 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
   buildOptimToBuffersPipeline(pm);
 
   // Elementwise generics -> grid-stride kernels.
-  OptimGPUMapPassOptions map;
+  OptimMapElementwiseToGPUPassOptions map;
   map.threadsPerBlock = options.threadsPerBlock;
   map.elementsPerThread = options.elementsPerThread;
   map.maxBlocks = options.maxBlocks;
   map.multiTensor = options.multiTensor;
-  pm.addNestedPass<func::FuncOp>(createOptimGPUMapPass(map));
+  pm.addNestedPass<func::FuncOp>(createOptimMapElementwiseToGPUPass(map));
 
   // Whatever linalg is left (e.g. a broadcast, which no optim op makes):
   // parallel loops, tiled into blocks of threads. `canonicalize` runs between

@@ -11,7 +11,7 @@
 // `convert-scf-to-openmp` makes the same split with a worksharing loop
 // (`omp.wsloop`), whose set-up in the runtime, `__kmpc_for_static_init`, costs
 // nearly as much as the fork and join of the region: a price with nothing in
-// return for the one iteration per thread that `optim-vectorize` creates.
+// return for the one iteration per thread that `optim-vectorize-elementwise` creates.
 //
 //===----------------------------------------------------------------------===//
 

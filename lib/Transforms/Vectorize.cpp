@@ -31,7 +31,7 @@
 #include <limits>
 
 namespace mlir::optim {
-#define GEN_PASS_DEF_OPTIMVECTORIZEPASS
+#define GEN_PASS_DEF_OPTIMVECTORIZEELEMENTWISEPASS
 #include "optim/Transforms/Passes.h.inc"
 } // namespace mlir::optim
 
@@ -182,8 +182,8 @@ LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
   return splitAcrossThreads(rewriter, parallelOp, size, lanes, numThreads);
 }
 
-struct OptimVectorizePass
-    : optim::impl::OptimVectorizePassBase<OptimVectorizePass> {
+struct OptimVectorizeElementwisePass
+    : optim::impl::OptimVectorizeElementwisePassBase<OptimVectorizeElementwisePass> {
   using Base::Base;
 
   /// The host's vector register width, when `vector-width` leaves it to the
@@ -192,7 +192,7 @@ struct OptimVectorizePass
 
   LogicalResult initialize(MLIRContext *context) override {
     auto fail = [&](const Twine &message) {
-      return emitError(UnknownLoc::get(context), "optim-vectorize: ")
+      return emitError(UnknownLoc::get(context), "optim-vectorize-elementwise: ")
              << message;
     };
     // Wider vectors than this only make LLVM's code generation slow (2^28

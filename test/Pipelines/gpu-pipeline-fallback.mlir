@@ -2,7 +2,7 @@
 // RUN: optim-opt %s --optim-gpu-pipeline="format=isa" | %extract_ptx \
 // RUN: | FileCheck %s --check-prefix=PTX
 
-// Rows of a wider buffer cannot be viewed as one flat array: optim-gpu-map
+// Rows of a wider buffer cannot be viewed as one flat array: optim-map-elementwise-to-gpu
 // keeps them 2-D and splits each element index into row and column. It is
 // still one kernel of scalar accesses, with the same exact arithmetic, and
 // nothing of it is left on the host.
@@ -27,7 +27,7 @@ func.func @rows(%p: !rows, %g: !rows, %m: !rows, %v: !rows, %t: i64,
   return
 }
 
-// A generic that optim-gpu-map does not take (here a broadcast) goes through
+// A generic that optim-map-elementwise-to-gpu does not take (here a broadcast) goes through
 // the parallel-loop path: upstream's tiling and mapping to blocks and
 // threads.
 

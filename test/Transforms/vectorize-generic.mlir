@@ -1,4 +1,4 @@
-// RUN: optim-opt %s --optim-vectorize="vector-width=8 num-threads=2 parallel-threshold=0" \
+// RUN: optim-opt %s --optim-vectorize-elementwise="vector-width=8 num-threads=2 parallel-threshold=0" \
 // RUN:   --canonicalize --split-input-file | FileCheck %s
 
 // The pass takes any elementwise linalg.generic on buffers, not only the

@@ -1,5 +1,5 @@
 // RUN: optim-opt %s --convert-optim-to-linalg \
-// RUN:   --optim-vectorize="vector-width=8 num-threads=2 parallel-threshold=1024" \
+// RUN:   --optim-vectorize-elementwise="vector-width=8 num-threads=2 parallel-threshold=1024" \
 // RUN:   --canonicalize --cse --split-input-file | FileCheck %s
 
 // A dynamic size: at run time, at least 1024 elements go to two chunks of

@@ -1,20 +1,20 @@
-// RUN: optim-opt %s --convert-optim-to-linalg --optim-vectorize="vector-width=8" \
+// RUN: optim-opt %s --convert-optim-to-linalg --optim-vectorize-elementwise="vector-width=8" \
 // RUN:   --canonicalize --cse --split-input-file | FileCheck %s
-// RUN: not optim-opt %s --optim-vectorize="vector-width=-4" 2>&1 \
+// RUN: not optim-opt %s --optim-vectorize-elementwise="vector-width=-4" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-WIDTH
-// RUN: not optim-opt %s --optim-vectorize="vector-width=1025" 2>&1 \
+// RUN: not optim-opt %s --optim-vectorize-elementwise="vector-width=1025" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-WIDTH
-// RUN: not optim-opt %s --optim-vectorize="num-threads=0" 2>&1 \
+// RUN: not optim-opt %s --optim-vectorize-elementwise="num-threads=0" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-THREADS
-// RUN: not optim-opt %s --optim-vectorize="num-threads=2147483648" 2>&1 \
+// RUN: not optim-opt %s --optim-vectorize-elementwise="num-threads=2147483648" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-THREADS
-// RUN: not optim-opt %s --optim-vectorize="parallel-threshold=-1" 2>&1 \
+// RUN: not optim-opt %s --optim-vectorize-elementwise="parallel-threshold=-1" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD-THRESHOLD
 
 // Options out of range are errors, not silently replaced by defaults.
-// BAD-WIDTH: optim-vectorize: vector-width must be 0 (the host's) or from 1 to 1024
-// BAD-THREADS: optim-vectorize: num-threads must be from 1 to 2147483647
-// BAD-THRESHOLD: optim-vectorize: parallel-threshold must not be negative
+// BAD-WIDTH: optim-vectorize-elementwise: vector-width must be 0 (the host's) or from 1 to 1024
+// BAD-THREADS: optim-vectorize-elementwise: num-threads must be from 1 to 2147483647
+// BAD-THRESHOLD: optim-vectorize-elementwise: parallel-threshold must not be negative
 
 // A dynamic size: one loop of plain vector transfers over the multiples of 8,
 // then the remaining elements once, under one mask.

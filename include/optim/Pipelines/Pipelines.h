@@ -112,8 +112,9 @@ struct OptimGPUPipelineOptions
 };
 
 /// Builds the GPU pipeline: optim -> linalg -> one-shot bufferization ->
-/// grid-stride `gpu.launch` kernels (`optim-gpu-map`; other linalg ops through
-/// parallel loops, tiled for blocks and threads) -> kernel outlining -> NVVM
+/// grid-stride `gpu.launch` kernels (`optim-map-elementwise-to-gpu`; other
+/// linalg ops through parallel loops, tiled for blocks and threads) -> kernel
+/// outlining -> NVVM
 /// -> `gpu-module-to-binary`, and the host side through `gpu-to-llvm`.
 /// Function arguments must be device-accessible buffers.
 void buildOptimGPUPipeline(OpPassManager &pm,

@@ -9,14 +9,19 @@
 
 include "mlir/Pass/PassBase.td"
 
-def OptimVectorizePass : Pass<"optim-vectorize"> {
+def OptimVectorizeElementwisePass : Pass<"optim-vectorize-elementwise"> {
   let summary = "Tile, peel and vectorise elementwise linalg.generic ops";
   let description = [{
-    Expects bufferized `linalg.generic` ops whose loops are all parallel and
-    whose indexing maps are identities (what `convert-optim-to-linalg`
-    produces after bufferization). A generic whose operands are all
-    contiguous (identity layout) is first collapsed to one dimension, without
-    a copy, so that a multi-dimensional tensor becomes one flat loop. Each
+    Expects bufferized elementwise `linalg.generic` ops, as OptimMLIR's
+    matcher defines them (`optim/Transforms/Utils/Elementwise.h`, shared with
+    `optim-map-elementwise-to-gpu`): loops all parallel, identity indexing
+    maps, strided memref operands of integers or floats of 8, 16, 32 or 64
+    bits (each operand its own element type), and a body of scalar
+    elementwise ops (`linalg::hasOnlyScalarElementwiseOp`) without memory
+    effects; what `convert-optim-to-linalg` produces after bufferization. A
+    generic whose operands can all be viewed as 1-D is first collapsed to one
+    dimension, without a copy, so that a multi-dimensional tensor becomes one
+    flat loop. Each
     generic then becomes a loop over its innermost dimension in steps of
     `vector-width` lanes, peeled so that:
 
@@ -27,7 +32,7 @@ def OptimVectorizePass : Pass<"optim-vectorize"> {
 
     Outer dimensions, if any remain, become scalar loops. `vector-width = 0`
     picks the host's vector registers: 512 bits with AVX-512, 256 with AVX,
-    else 128, divided by the element width.
+    else 128, divided by the narrowest element's width.
 
     With `num-threads = T > 1`, a flat generic of at least
     `parallel-threshold` elements is first split into T chunks of whole
@@ -36,11 +41,10 @@ def OptimVectorizePass : Pass<"optim-vectorize"> {
     For a dynamic size the choice is made at run time by an `scf.if` between
     the two versions.
 
-    Any other op is left alone, and so are generics that would not vectorise
-    correctly: on elements other than integers and floats of 8, 16, 32 or 64
-    bits (`i1`, `index`, ...), with body ops other than elementwise ones,
-    constants and `linalg.index`, or N-D on strided buffers and reading
-    their indices.
+    Any other op is left alone (`i1` or `index` elements, layouts without
+    strides, calls in the body, ...), and so are rank-0 generics and N-D
+    generics on strided buffers that read their indices, which would not
+    vectorise correctly; `convert-linalg-to-loops` takes them.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
@@ -76,9 +80,9 @@ def OptimParallelToOpenMPPass
 
     `convert-scf-to-openmp` makes the same split with a worksharing loop,
     `omp.wsloop`, and its implicit barrier. For the one large iteration per
-    thread that `optim-vectorize` creates, the runtime's set-up of such a loop
-    (`__kmpc_for_static_init`) costs nearly as much as the fork and join of the
-    region itself.
+    thread that `optim-vectorize-elementwise` creates, the runtime's set-up
+    of such a loop (`__kmpc_for_static_init`) costs nearly as much as the
+    fork and join of the region itself.
   }];
   let options = [
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"0",

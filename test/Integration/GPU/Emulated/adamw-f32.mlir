@@ -1,11 +1,11 @@
-// Runs the f32 AdamW kernel of optim-gpu-map on the host
+// Runs the f32 AdamW kernel of optim-map-elementwise-to-gpu on the host
 // (test-optim-gpu-to-cpu) for two steps with runtime step and learning rate,
 // and compares param, m and v with an f64 reference of the op's definition.
 // Blocks of 32 threads and at most 3 blocks: a few hundred elements already
 // take several blocks and several rounds of the grid-stride loop.
 
 // RUN: optim-opt %s %optim_to_buffers \
-// RUN:   --optim-gpu-map="threads-per-block=32 max-blocks=3" \
+// RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3" \
 // RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \

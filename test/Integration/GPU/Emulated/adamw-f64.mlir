@@ -1,10 +1,10 @@
-// Runs the f64 AdamW kernel of optim-gpu-map (two elements per 128-bit
+// Runs the f64 AdamW kernel of optim-map-elementwise-to-gpu (two elements per 128-bit
 // vector) on the host (test-optim-gpu-to-cpu) for two steps and compares
 // param, m and v with an f64 reference of the op's definition, within 1e-9
 // absolute. Blocks of 32 threads, at most 3 blocks.
 
 // RUN: optim-opt %s %optim_to_buffers \
-// RUN:   --optim-gpu-map="threads-per-block=32 max-blocks=3" \
+// RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3" \
 // RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \

@@ -1,12 +1,12 @@
 // One function updates seven tensors: five f32 tensors of different shapes,
 // alignments and AdamW attributes, and two f64 tensors. With multi-tensor,
-// optim-gpu-map launches one kernel per element type; the f32 kernel walks a
+// optim-map-elementwise-to-gpu launches one kernel per element type; the f32 kernel walks a
 // table of five tensors and has three body variants (weight decay or not,
 // another beta2). The kernels run on the host (test-optim-gpu-to-cpu) for two
 // steps and are compared with an f64 reference of the op's definition.
 
 // RUN: optim-opt %s %optim_to_buffers \
-// RUN:   --optim-gpu-map="threads-per-block=32 max-blocks=3 multi-tensor=true" \
+// RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3 multi-tensor=true" \
 // RUN: | FileCheck %s --check-prefix=LAUNCH
 
 // LAUNCH-LABEL: func.func @step_all
@@ -15,7 +15,7 @@
 // LAUNCH-LABEL: func.func @value
 
 // RUN: optim-opt %s %optim_to_buffers \
-// RUN:   --optim-gpu-map="threads-per-block=32 max-blocks=3 multi-tensor=true" \
+// RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3 multi-tensor=true" \
 // RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \

@@ -1,4 +1,4 @@
-// Runs the f64 AdamW kernel of optim-gpu-map on rows of a wider buffer (a
+// Runs the f64 AdamW kernel of optim-map-elementwise-to-gpu on rows of a wider buffer (a
 // column block of a matrix, which no 1-D view covers) on the host
 // (test-optim-gpu-to-cpu) for two steps, with and without multi-tensor, and
 // compares param, m and v with an f64 reference of the op's definition
@@ -6,16 +6,16 @@
 // values. Blocks of 32 threads, at most 3 blocks.
 
 // RUN: optim-opt %s %optim_to_buffers \
-// RUN:   --optim-gpu-map="threads-per-block=32 max-blocks=3" \
+// RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3" \
 // RUN: | FileCheck %s --check-prefix=LAUNCH
 // RUN: optim-opt %s %optim_to_buffers \
-// RUN:   --optim-gpu-map="threads-per-block=32 max-blocks=3" \
+// RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3" \
 // RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \
 // RUN: | FileCheck %s
 // RUN: optim-opt %s %optim_to_buffers \
-// RUN:   --optim-gpu-map="threads-per-block=32 max-blocks=3 multi-tensor=1" \
+// RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3 multi-tensor=1" \
 // RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \

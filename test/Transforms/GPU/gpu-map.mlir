@@ -1,18 +1,18 @@
-// RUN: optim-opt %s --optim-gpu-map --canonicalize | FileCheck %s
-// RUN: optim-opt %s --optim-gpu-map="elements-per-thread=1" --canonicalize \
+// RUN: optim-opt %s --optim-map-elementwise-to-gpu --canonicalize | FileCheck %s
+// RUN: optim-opt %s --optim-map-elementwise-to-gpu="elements-per-thread=1" --canonicalize \
 // RUN: | FileCheck %s --check-prefix=SCALAR
-// RUN: not optim-opt %s --optim-gpu-map="elements-per-thread=3" 2>&1 \
+// RUN: not optim-opt %s --optim-map-elementwise-to-gpu="elements-per-thread=3" 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BAD
-// RUN: not optim-opt %s --optim-gpu-map="elements-per-thread=128" 2>&1 \
+// RUN: not optim-opt %s --optim-map-elementwise-to-gpu="elements-per-thread=128" 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BAD
-// RUN: not optim-opt %s --optim-gpu-map="threads-per-block=2048" 2>&1 \
+// RUN: not optim-opt %s --optim-map-elementwise-to-gpu="threads-per-block=2048" 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BAD-THREADS
-// RUN: not optim-opt %s --optim-gpu-map="max-blocks=0" 2>&1 \
+// RUN: not optim-opt %s --optim-map-elementwise-to-gpu="max-blocks=0" 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BAD-BLOCKS
 
-// BAD: optim-gpu-map: elements-per-thread must be 0 or a power of two up to 64
-// BAD-THREADS: optim-gpu-map: threads-per-block must be from 1 to 1024
-// BAD-BLOCKS: optim-gpu-map: max-blocks must be from 1 to 2147483647
+// BAD: optim-map-elementwise-to-gpu: elements-per-thread must be 0 or a power of two up to 64
+// BAD-THREADS: optim-map-elementwise-to-gpu: threads-per-block must be from 1 to 1024
+// BAD-BLOCKS: optim-map-elementwise-to-gpu: max-blocks must be from 1 to 2147483647
 
 #id = affine_map<(d0) -> (d0)>
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
@@ -259,6 +259,49 @@ func.func @scalar_operand(%s: f32, %x: memref<f32>) {
   ^bb0(%a: f32, %b: f32):
     %1 = arith.addf %a, %b : f32
     linalg.yield %1 : f32
+  }
+  return
+}
+
+// Operands with their own element types: vectors of 128 bits of the widest
+// (4 lanes for f32), each operand aligned to its own vector's bytes.
+// CHECK-LABEL: func.func @mixed_types(
+// CHECK-DAG:     %[[C7:.+]] = arith.constant 7 : index
+// CHECK-DAG:     %[[C15:.+]] = arith.constant 15 : index
+// CHECK:         arith.andi %{{.+}}, %[[C7]] : index
+// CHECK:         arith.andi %{{.+}}, %[[C15]] : index
+// CHECK:         gpu.launch
+// CHECK:           vector.load %{{.+}} {alignment = 8 : i64} : memref<?xf16>, vector<4xf16>
+// CHECK:           arith.extf %{{.+}} : vector<4xf16> to vector<4xf32>
+// CHECK:           vector.store %{{.+}} {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+
+func.func @mixed_types(%p: memref<?xf32>, %g: memref<?xf16>) {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%g : memref<?xf16>) outs(%p : memref<?xf32>) {
+  ^bb0(%gi: f16, %pi: f32):
+    %0 = arith.extf %gi : f16 to f32
+    %1 = arith.addf %pi, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// A body that reads its indices gets scalar code, with the element's index.
+// CHECK-LABEL: func.func @iota(
+// CHECK-SAME:      %[[P:.+]]: memref<?xi32>)
+// CHECK:         gpu.launch
+// CHECK-NOT:       vector.
+// CHECK:           scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:             %[[KI:.+]] = arith.index_cast %[[K]] : index to i32
+// CHECK:             memref.store %[[KI]], %[[P]][%[[K]]] : memref<?xi32>
+
+func.func @iota(%p: memref<?xi32>) {
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]}
+      outs(%p : memref<?xi32>) {
+  ^bb0(%pi: i32):
+    %i = linalg.index 0 : index
+    %0 = arith.index_cast %i : index to i32
+    linalg.yield %0 : i32
   }
   return
 }

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "optim/Conversion/Passes.h"
+#include "optim/Transforms/GPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -19,7 +19,7 @@
 
 namespace mlir::optim {
 #define GEN_PASS_DEF_OPTIMGPUCHECKMAPPEDPASS
-#include "optim/Conversion/Passes.h.inc"
+#include "optim/Transforms/GPU/Passes.h.inc"
 } // namespace mlir::optim
 
 using namespace mlir;

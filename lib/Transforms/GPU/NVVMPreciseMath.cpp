@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "optim/Conversion/Passes.h"
+#include "optim/Transforms/GPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -21,7 +21,7 @@
 
 namespace mlir::optim {
 #define GEN_PASS_DEF_OPTIMNVVMPRECISEMATHPASS
-#include "optim/Conversion/Passes.h.inc"
+#include "optim/Transforms/GPU/Passes.h.inc"
 } // namespace mlir::optim
 
 using namespace mlir;

@@ -1,4 +1,4 @@
-// RUN: optim-opt %s --optim-gpu-map="multi-tensor=true" --canonicalize \
+// RUN: optim-opt %s --optim-map-elementwise-to-gpu="multi-tensor=true" --canonicalize \
 // RUN: | FileCheck %s
 
 #id = affine_map<(d0) -> (d0)>
