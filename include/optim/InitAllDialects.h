@@ -1,7 +1,9 @@
 //===- InitAllDialects.h - Register OptimMLIR's dialects --------*- C++ -*-===//
 //
-// One call that registers the optim dialect together with every upstream
-// dialect and interface extension its pipelines use.
+// One call that registers OptimMLIR's own dialects and interface extensions,
+// and nothing of upstream: a tool adds upstream's itself
+// (`mlir::registerAllDialects`, `mlir::registerAllExtensions`), and a plugin
+// loaded into an upstream tool finds them registered already.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,17 +13,12 @@
 #include "optim/Dialect/Optim/IR/OptimDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 
 namespace mlir::optim {
 
-/// Registers the optim dialect, the upstream dialects and their interface
-/// models (bufferization, tiling, LLVM lowering) in `registry`.
+/// Registers the optim dialect in `registry`.
 inline void registerAllDialects(DialectRegistry &registry) {
   registry.insert<OptimDialect>();
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
 }
 
 } // namespace mlir::optim

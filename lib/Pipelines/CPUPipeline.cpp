@@ -38,6 +38,15 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
   pm.addPass(createLoopInvariantCodeMotionPass());
   pm.addPass(createCSEPass());
 
+  OptimCPUToLLVMPipelineOptions toLLVM;
+  toLLVM.numThreads = options.numThreads;
+  toLLVM.barePtrCallConv = options.barePtrCallConv;
+  toLLVM.emitCInterface = options.emitCInterface;
+  buildOptimCPUToLLVMPipeline(pm, toLLVM);
+}
+
+void optim::buildOptimCPUToLLVMPipeline(
+    OpPassManager &pm, const OptimCPUToLLVMPipelineOptions &options) {
   // Everything to the LLVM dialect. memref lowers before arith, so that
   // `memref.dim` does not leave an alloca inside the loop.
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());

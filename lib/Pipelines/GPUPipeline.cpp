@@ -4,7 +4,8 @@
 // code that launches them.
 //
 //   optim -> linalg -> buffers                      (as on the CPU)
-//     -> optim-map-elementwise-to-gpu: grid-stride gpu.launch, vector accesses, host-side
+//     -> optim-map-elementwise-to-gpu: grid-stride gpu.launch, vector accesses,
+//     host-side
 //        step scalars, optionally one launch for many tensors
 //     -> any other linalg op: parallel loops tiled for blocks and threads,
 //        mapped to gpu.launch
@@ -23,6 +24,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -34,6 +36,64 @@ using namespace mlir;
 #ifndef OPTIM_CUDA_TOOLKIT_DIR
 #define OPTIM_CUDA_TOOLKIT_DIR ""
 #endif
+
+/// The stages of upstream's `gpu-lower-to-nvvm-pipeline` (common, GPU
+/// module, host), which `gpu::buildLowerToNVVMPassPipeline` builds only as a
+/// whole, written out with three differences:
+/// - `optim-nvvm-precise-math` runs on the GPU modules before
+///   `convert-gpu-to-nvvm`, which would otherwise route square roots through
+///   libdevice's approximate `__nv_sqrtf`;
+/// - `gpu-module-to-binary` gets the `toolkit` option (upstream's options
+///   have none), by default the CUDA toolkit found at configure time;
+/// - outlining ran earlier, before `gpu-async-region`; upstream's common
+///   stage outlines again, which finds nothing left to outline.
+static void
+buildLowerToNVVMStages(OpPassManager &pm,
+                       const optim::OptimGPUPipelineOptions &options) {
+  // Common: host and device code.
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  // Empty features let the NVPTX backend pick the lowest PTX version that
+  // knows the chip.
+  target.features = options.features;
+  target.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // GPU modules -> NVVM.
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createStripDebugInfoPass());
+  device.addPass(optim::createOptimNVVMPreciseMathPass());
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.indexBitwidth = 64;
+  device.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  device.addPass(LLVM::createNVVMOptimizeForTargetPass());
+  device.addPass(createCanonicalizerPass());
+  device.addPass(createCSEPass());
+  device.addPass(createReconcileUnrealizedCastsPass());
+
+  // Host code -> LLVM, GPU modules -> binaries.
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = gpu::stringifyCompilationTarget(options.format);
+  binary.toolkitPath = options.toolkit.empty()
+                           ? std::string(OPTIM_CUDA_TOOLKIT_DIR)
+                           : std::string(options.toolkit);
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
 
 void optim::buildOptimGPUPipeline(OpPassManager &pm,
                                   const OptimGPUPipelineOptions &options) {
@@ -67,45 +127,5 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
 
-  // Shared lowering of host and device code (as gpu-lower-to-nvvm-pipeline).
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertNVVMToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  GpuNVVMAttachTargetOptions target;
-  target.chip = options.chip;
-  // Empty features let the NVPTX backend pick the lowest PTX version that
-  // knows the chip.
-  target.features = options.features;
-  target.optLevel = options.optLevel;
-  pm.addPass(createGpuNVVMAttachTarget(target));
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-
-  // Device code -> NVVM. Square roots first, so that they do not go through
-  // libdevice's approximate `__nv_sqrtf`.
-  pm.addNestedPass<gpu::GPUModuleOp>(createOptimNVVMPreciseMathPass());
-  ConvertGpuOpsToNVVMOpsOptions nvvm;
-  nvvm.indexBitwidth = 64;
-  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps(nvvm));
-  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
-  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
-  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
-
-  // Host code -> LLVM, GPU modules -> binaries.
-  pm.addPass(createGpuToLLVMConversionPass());
-  GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = gpu::stringifyCompilationTarget(options.format);
-  binary.toolkitPath = options.toolkit.empty()
-                           ? std::string(OPTIM_CUDA_TOOLKIT_DIR)
-                           : std::string(options.toolkit);
-  pm.addPass(createGpuModuleToBinaryPass(binary));
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  buildLowerToNVVMStages(pm, options);
 }

@@ -35,6 +35,16 @@ void optim::buildOptimToBuffersPipeline(OpPassManager &pm) {
 }
 
 void optim::registerOptimPipelines() {
+  PassPipelineRegistration<>(
+      "optim-to-buffers-pipeline",
+      "Lower optim IR to elementwise linalg.generic ops on buffers that "
+      "update the operands in place (the start of every optim pipeline)",
+      buildOptimToBuffersPipeline);
+  PassPipelineRegistration<OptimCPUToLLVMPipelineOptions>(
+      "optim-cpu-to-llvm-pipeline",
+      "Lower vectorised loops on buffers to the LLVM dialect (the end of "
+      "optim-cpu-pipeline)",
+      buildOptimCPUToLLVMPipeline);
   PassPipelineRegistration<OptimCPUPipelineOptions>(
       "optim-cpu-pipeline",
       "Lower optim IR (tensor or memref form) to the LLVM dialect for the "

@@ -30,6 +30,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
@@ -221,6 +223,10 @@ public:
 private:
   static DialectRegistry makeRegistry() {
     DialectRegistry registry;
+    // Upstream's dialects and interface models, which the pipeline uses,
+    // then optim's.
+    mlir::registerAllDialects(registry);
+    registerAllExtensions(registry);
     optim::registerAllDialects(registry);
     registerAllToLLVMIRTranslations(registry);
     return registry;

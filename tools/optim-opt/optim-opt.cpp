@@ -10,6 +10,8 @@
 // The test-only passes (test/lib).
 #include "OptimTestPasses.h"
 
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -20,6 +22,10 @@ int main(int argc, char **argv) {
   mlir::optim::test::registerOptimTestPasses();
 
   mlir::DialectRegistry registry;
+  // Upstream's dialects and interface models (bufferization, tiling, LLVM
+  // lowering), which the pipelines use, then optim's.
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
   mlir::optim::registerAllDialects(registry);
   // gpu-module-to-binary translates GPU modules to LLVM IR.
   mlir::registerAllToLLVMIRTranslations(registry);

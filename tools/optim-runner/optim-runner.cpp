@@ -12,6 +12,8 @@
 
 #include "mlir/ExecutionEngine/JitRunner.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/TargetSelect.h"
@@ -31,6 +33,10 @@ int main(int argc, char **argv) {
   llvm::InitializeNativeTargetAsmParser();
 
   DialectRegistry registry;
+  // Upstream's dialects and interface models, which the pipeline uses, then
+  // optim's.
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
   optim::registerAllDialects(registry);
   registerAllToLLVMIRTranslations(registry);
 

@@ -52,6 +52,31 @@ struct OptimCPUPipelineOptions
       llvm::cl::init(false)};
 };
 
+/// Options of `optim-cpu-to-llvm-pipeline`.
+struct OptimCPUToLLVMPipelineOptions
+    : public PassPipelineOptions<OptimCPUToLLVMPipelineOptions> {
+  PassOptions::Option<int64_t> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("Threads of the scf.parallel loops (lowered through "
+                     "OpenMP; 1: there are none)"),
+      llvm::cl::init(1)};
+  PassOptions::Option<bool> barePtrCallConv{
+      *this, "bare-ptr-call-conv",
+      llvm::cl::desc("Pass statically shaped memrefs as bare pointers"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Emit `_mlir_ciface_` wrappers for public functions"),
+      llvm::cl::init(false)};
+};
+
+/// Builds the tail of the CPU pipeline, which it shares with the tests that
+/// run GPU kernels on the host: vectorised loops on buffers (vector, memref,
+/// scf, affine, math, arith, and with `num-threads` > 1 `scf.parallel`) ->
+/// LLVM dialect.
+void buildOptimCPUToLLVMPipeline(OpPassManager &pm,
+                                 const OptimCPUToLLVMPipelineOptions &options);
+
 /// Builds the CPU pipeline: optim -> linalg -> one-shot bufferization ->
 /// tiled, peeled and vectorised loops -> LLVM dialect. Accepts optim IR in
 /// tensor or memref form, in functions directly in the module it runs on (a
@@ -124,8 +149,9 @@ void buildOptimGPUPipeline(OpPassManager &pm,
 // Registration
 //===----------------------------------------------------------------------===//
 
-/// Registers `optim-cpu-pipeline` and `optim-gpu-pipeline` with the global
-/// pass-pipeline registry.
+/// Registers `optim-cpu-pipeline`, `optim-gpu-pipeline` and the pieces they
+/// share, `optim-to-buffers-pipeline` and `optim-cpu-to-llvm-pipeline`, with
+/// the global pass-pipeline registry.
 void registerOptimPipelines();
 
 } // namespace optim

@@ -4,9 +4,9 @@
 // Blocks of 32 threads and at most 3 blocks: a few hundred elements already
 // take several blocks and several rounds of the grid-stride loop.
 
-// RUN: optim-opt %s %optim_to_buffers \
+// RUN: optim-opt %s --optim-to-buffers-pipeline \
 // RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3" \
-// RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
+// RUN:   --test-optim-gpu-to-cpu --optim-cpu-to-llvm-pipeline \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \
 // RUN: | FileCheck %s

@@ -3,9 +3,9 @@
 // param, m and v with an f64 reference of the op's definition, within 1e-9
 // absolute. Blocks of 32 threads, at most 3 blocks.
 
-// RUN: optim-opt %s %optim_to_buffers \
+// RUN: optim-opt %s --optim-to-buffers-pipeline \
 // RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3" \
-// RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
+// RUN:   --test-optim-gpu-to-cpu --optim-cpu-to-llvm-pipeline \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \
 // RUN: | FileCheck %s

@@ -5,7 +5,7 @@
 // another beta2). The kernels run on the host (test-optim-gpu-to-cpu) for two
 // steps and are compared with an f64 reference of the op's definition.
 
-// RUN: optim-opt %s %optim_to_buffers \
+// RUN: optim-opt %s --optim-to-buffers-pipeline \
 // RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3 multi-tensor=true" \
 // RUN: | FileCheck %s --check-prefix=LAUNCH
 
@@ -14,9 +14,9 @@
 // LAUNCH-NOT: gpu.launch
 // LAUNCH-LABEL: func.func @value
 
-// RUN: optim-opt %s %optim_to_buffers \
+// RUN: optim-opt %s --optim-to-buffers-pipeline \
 // RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3 multi-tensor=true" \
-// RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
+// RUN:   --test-optim-gpu-to-cpu --optim-cpu-to-llvm-pipeline \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \
 // RUN: | FileCheck %s

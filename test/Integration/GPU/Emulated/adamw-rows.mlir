@@ -5,18 +5,18 @@
 // within 1e-9 absolute. The columns outside the block must keep their
 // values. Blocks of 32 threads, at most 3 blocks.
 
-// RUN: optim-opt %s %optim_to_buffers \
+// RUN: optim-opt %s --optim-to-buffers-pipeline \
 // RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3" \
 // RUN: | FileCheck %s --check-prefix=LAUNCH
-// RUN: optim-opt %s %optim_to_buffers \
+// RUN: optim-opt %s --optim-to-buffers-pipeline \
 // RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3" \
-// RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
+// RUN:   --test-optim-gpu-to-cpu --optim-cpu-to-llvm-pipeline \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \
 // RUN: | FileCheck %s
-// RUN: optim-opt %s %optim_to_buffers \
+// RUN: optim-opt %s --optim-to-buffers-pipeline \
 // RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3 multi-tensor=1" \
-// RUN:   --test-optim-gpu-to-cpu %host_to_llvm \
+// RUN:   --test-optim-gpu-to-cpu --optim-cpu-to-llvm-pipeline \
 // RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs \
 // RUN: | FileCheck %s
