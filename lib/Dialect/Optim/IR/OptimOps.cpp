@@ -61,37 +61,6 @@ static void printStateTypes(OpAsmPrinter &printer, Operation *, Type param,
 // AdamWStepOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-AdamWStepOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
-                              Adaptor adaptor,
-                              SmallVectorImpl<Type> &inferredReturnTypes) {
-  // Only the tensor form has results: the new param, m and v, all of the
-  // type of `param`. Inferring them from `m` and `v` would let a mismatched
-  // `m` or `v` fail the result constraint before `verify()` can name it.
-  Type paramType = adaptor.getParam().getType();
-  if (isa<RankedTensorType>(paramType))
-    inferredReturnTypes.append(3, paramType);
-  return success();
-}
-
-void AdamWStepOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
-  // The tensor form is pure; the memref form reads `grad` and updates the
-  // state buffers in place.
-  if (!isa<MemRefType>(getParam().getType()))
-    return;
-  effects.emplace_back(MemoryEffects::Read::get(), &getGradMutable(),
-                       SideEffects::DefaultResource::get());
-  for (OpOperand *state :
-       {&getParamMutable(), &getMMutable(), &getVMutable()}) {
-    effects.emplace_back(MemoryEffects::Read::get(), state,
-                         SideEffects::DefaultResource::get());
-    effects.emplace_back(MemoryEffects::Write::get(), state,
-                         SideEffects::DefaultResource::get());
-  }
-}
-
 /// Prints a shape as `4x?x8`, or `()` for rank 0.
 static std::string formatShape(ArrayRef<int64_t> shape) {
   if (shape.empty())

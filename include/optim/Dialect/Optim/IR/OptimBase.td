@@ -7,7 +7,10 @@
 #ifndef OPTIM_DIALECT_OPTIM_IR_OPTIMBASE_TD
 #define OPTIM_DIALECT_OPTIM_IR_OPTIMBASE_TD
 
+include "optim/Dialect/Optim/IR/OptimInterfaces.td"
 include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Optim_Dialect : Dialect {
   let name = "optim";
@@ -27,5 +30,45 @@ def Optim_Dialect : Dialect {
 
 class Optim_Op<string mnemonic, list<Trait> traits = []>
     : Op<Optim_Dialect, mnemonic, traits>;
+
+// An optimizer step (`StepOpInterface`). `inputs` and `states` name, by their
+// accessors (`Grad` for `$grad`), the operands the step only reads and the
+// ones it reads and writes; the tensor form returns the new states, in that
+// order, and the memref form updates them in place. Result types, memory
+// effects and the interface's operand lists follow from these two lists; an
+// op implements `buildStepScalars` and `buildElementwiseBody`.
+class Optim_StepOp<string mnemonic, list<string> inputs, list<string> states,
+                   list<Trait> traits = []>
+    : Optim_Op<mnemonic, !listconcat([
+        InferTypeOpAdaptor,
+        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+        DeclareOpInterfaceMethods<Optim_StepOpInterface>], traits)> {
+  // Tensor form: one result per state; memref form: none.
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+
+  let extraClassDefinition = [{
+    ::llvm::SmallVector<::mlir::OpOperand *> $cppClass::getInputOperands() {
+      return {}] # !interleave(!foreach(name, inputs,
+                                        "&get" # name # "Mutable()"), ", ") # [{};
+    }
+    ::llvm::SmallVector<::mlir::OpOperand *> $cppClass::getStateOperands() {
+      return {}] # !interleave(!foreach(name, states,
+                                        "&get" # name # "Mutable()"), ", ") # [{};
+    }
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, ::std::optional<::mlir::Location>,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      ::mlir::optim::inferStepResultTypes({}] #
+          !interleave(!foreach(name, states, "adaptor.get" # name # "()"),
+                      ", ") # [{}, types);
+      return ::mlir::success();
+    }
+    void $cppClass::getEffects(
+        ::llvm::SmallVectorImpl<::mlir::SideEffects::EffectInstance<
+            ::mlir::MemoryEffects::Effect>> &effects) {
+      ::mlir::optim::getStepEffects(*this, effects);
+    }
+  }];
+}
 
 #endif // OPTIM_DIALECT_OPTIM_IR_OPTIMBASE_TD

@@ -14,6 +14,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "optim/Dialect/Optim/IR/OptimDialect.h"
+#include "optim/Dialect/Optim/IR/OptimInterfaces.h"
 
 #define GET_OP_CLASSES
 #include "optim/Dialect/Optim/IR/OptimOps.h.inc"

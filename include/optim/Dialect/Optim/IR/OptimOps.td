@@ -8,12 +8,10 @@
 #define OPTIM_DIALECT_OPTIM_IR_OPTIMOPS_TD
 
 include "optim/Dialect/Optim/IR/OptimBase.td"
-include "mlir/Interfaces/InferTypeOpInterface.td"
-include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Optim_AdamWStepOp : Optim_Op<"adamw_step", [
-    InferTypeOpAdaptor,
-    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+def Optim_AdamWStepOp
+    : Optim_StepOp<"adamw_step", /*inputs=*/["Grad"],
+                   /*states=*/["Param", "M", "V"]> {
   let summary = "One AdamW update (Adam with decoupled weight decay)";
   let description = [{
     Applies one step of AdamW (Loshchilov & Hutter) to every element of a
@@ -72,9 +70,6 @@ def Optim_AdamWStepOp : Optim_Op<"adamw_step", [
     DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
     DefaultValuedAttr<F64Attr, "1.0e-2">:$weight_decay
   );
-  // Tensor form: the new param, m and v; memref form: none.
-  let results = (outs Variadic<AnyRankedTensor>:$results);
-
   let assemblyFormat = [{
     $param `,` $grad `,` $m `,` $v `,` `step` $step `,` `lr` $lr attr-dict `:`
     custom<StateTypes>(type($param), type($grad), type($m), type($v),

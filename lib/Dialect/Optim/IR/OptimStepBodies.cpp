@@ -1,0 +1,112 @@
+//===- OptimStepBodies.cpp - The arithmetic of the step ops -----*- C++ -*-===//
+//
+// What each step op computes, through `StepOpInterface`: the step scalars,
+// emitted once in front of the elementwise loop, and one element's update.
+// `convert-optim-to-linalg` puts them into a `linalg.generic`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "optim/Dialect/Optim/IR/OptimOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace mlir::optim;
+
+//===----------------------------------------------------------------------===//
+// AdamWStepOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The positions of AdamW's step scalars, all of the element type.
+enum AdamWScalar : unsigned {
+  Beta1,
+  OneMinusBeta1,
+  Beta2,
+  OneMinusBeta2,
+  Eps,
+  /// lr / (1 - beta1^t).
+  StepSize,
+  /// 1 / sqrt(1 - beta2^t).
+  InvSqrtBiasCorrection2,
+  /// 1 - lr * weight_decay; null when weight_decay is 0 (plain Adam).
+  Decay,
+  NumAdamWScalars
+};
+} // namespace
+
+/// The scalars are computed in f64 and rounded once to the element type, as
+/// PyTorch does with its Python-float scalars.
+SmallVector<Value> AdamWStepOp::buildStepScalars(OpBuilder &b, Location loc) {
+  auto elementType = cast<FloatType>(getElementType());
+  Type f64 = b.getF64Type();
+  auto constF64 = [&](double x) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(x));
+  };
+  auto constElement = [&](double x) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(elementType, x));
+  };
+  auto toElement = [&](Value x) -> Value {
+    if (elementType == f64)
+      return x;
+    return arith::TruncFOp::create(b, loc, elementType, x);
+  };
+
+  Value one = constF64(1.0);
+  Value t = arith::SIToFPOp::create(b, loc, f64, getStep());
+  Value lr = getLr();
+  if (elementType != f64)
+    lr = arith::ExtFOp::create(b, loc, f64, lr);
+  auto biasCorrection = [&](double beta) -> Value {
+    Value power = math::PowFOp::create(b, loc, constF64(beta), t);
+    return arith::SubFOp::create(b, loc, one, power);
+  };
+
+  double beta1 = getBeta1().convertToDouble();
+  double beta2 = getBeta2().convertToDouble();
+  double weightDecay = getWeightDecay().convertToDouble();
+  SmallVector<Value> s(NumAdamWScalars);
+  s[Beta1] = constElement(beta1);
+  s[OneMinusBeta1] = constElement(1.0 - beta1);
+  s[Beta2] = constElement(beta2);
+  s[OneMinusBeta2] = constElement(1.0 - beta2);
+  s[Eps] = constElement(getEps().convertToDouble());
+  s[StepSize] =
+      toElement(arith::DivFOp::create(b, loc, lr, biasCorrection(beta1)));
+  Value sqrtBc2 = math::SqrtOp::create(b, loc, biasCorrection(beta2));
+  s[InvSqrtBiasCorrection2] =
+      toElement(arith::DivFOp::create(b, loc, one, sqrtBc2));
+  if (weightDecay != 0.0) {
+    Value lrWd = arith::MulFOp::create(b, loc, lr, constF64(weightDecay));
+    s[Decay] = toElement(arith::SubFOp::create(b, loc, one, lrWd));
+  }
+  return s;
+}
+
+/// One division and one square root per element.
+SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
+                                                     ValueRange inputs,
+                                                     ValueRange states,
+                                                     ValueRange s) {
+  // `contract` lets the backend form FMAs; nothing is reassociated.
+  auto fm = arith::FastMathFlagsAttr::get(b.getContext(),
+                                          arith::FastMathFlags::contract);
+  auto mul = [&](Value x, Value y) -> Value {
+    return arith::MulFOp::create(b, loc, x, y, fm);
+  };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddFOp::create(b, loc, x, y, fm);
+  };
+  Value g = inputs[0], p = states[0], m = states[1], v = states[2];
+
+  Value mNew = add(mul(s[Beta1], m), mul(s[OneMinusBeta1], g));
+  Value vNew = add(mul(s[Beta2], v), mul(s[OneMinusBeta2], mul(g, g)));
+  Value sqrtV = math::SqrtOp::create(b, loc, vNew);
+  Value denom = add(mul(sqrtV, s[InvSqrtBiasCorrection2]), s[Eps]);
+  Value ratio = arith::DivFOp::create(b, loc, mNew, denom, fm);
+  Value pDecayed = s[Decay] ? mul(p, s[Decay]) : p;
+  Value pNew =
+      arith::SubFOp::create(b, loc, pDecayed, mul(s[StepSize], ratio), fm);
+  return {pNew, mNew, vNew};
+}
