@@ -31,6 +31,20 @@ def Optim_Dialect : Dialect {
 class Optim_Op<string mnemonic, list<Trait> traits = []>
     : Op<Optim_Dialect, mnemonic, traits>;
 
+// The operand types of the step ops. They are checked by the ops' verifiers,
+// whose messages name the operand (`operand 'grad' has shape 4x8 but 'param'
+// has shape 4x4`): ODS's own checks run before a verifier and name only an
+// operand's position. These constraints therefore accept any type and only
+// document what the verifier enforces.
+class Optim_VerifiedType<string summary>
+    : TypeConstraint<CPred<"true">, summary>;
+
+def Optim_StateType : Optim_VerifiedType<
+    "ranked tensor or strided memref of f32 or f64, of param's shape and "
+    "element type">;
+def Optim_StepType : Optim_VerifiedType<"64-bit signless integer (i64)">;
+def Optim_ScalarType : Optim_VerifiedType<"float of param's element type">;
+
 // An optimizer step (`StepOpInterface`). `inputs` and `states` name, by their
 // accessors (`Grad` for `$grad`), the operands the step only reads and the
 // ones it reads and writes; the tensor form returns the new states, in that

@@ -56,15 +56,13 @@ def Optim_AdamWStepOp
     ```
   }];
 
-  // The operand types are checked in `verify()`, which names the operand and
-  // the problem in every message.
   let arguments = (ins
-    AnyType:$param,
-    AnyType:$grad,
-    AnyType:$m,
-    AnyType:$v,
-    AnyType:$step,
-    AnyType:$lr,
+    Optim_StateType:$param,
+    Optim_StateType:$grad,
+    Optim_StateType:$m,
+    Optim_StateType:$v,
+    Optim_StepType:$step,
+    Optim_ScalarType:$lr,
     DefaultValuedAttr<F64Attr, "0.9">:$beta1,
     DefaultValuedAttr<F64Attr, "0.999">:$beta2,
     DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
