@@ -1,18 +1,18 @@
 //===- OptimMLIRModule.cpp - The optim_mlir._core extension -----*- C++ -*-===//
 //
-// nanobind bindings over OptimMLIR. For an element type and a set of AdamW
-// hyperparameters, builds a function with one memref-form `optim.adamw_step`
-// on a 1-D buffer of dynamic size, lowers it with `optim-cpu-pipeline`,
-// JIT-compiles it with mlir::ExecutionEngine and calls it on each numpy
-// array's own buffer, viewed as 1-D (the arrays are C-contiguous). One
-// compiled step thus serves every shape and every subset of a model's
-// tensors. The most recently used compiled steps are cached; the
-// step count and the learning rate are function arguments, so they never
-// cause a recompile. Compiling runs without the GIL, one compile at a time.
+// nanobind bindings over OptimMLIR. For the element types of param, grad, m
+// and v and a set of AdamW hyperparameters, builds a function with one
+// memref-form `optim.adamw_step` on 1-D buffers of dynamic size, lowers it with
+// `optim-cpu-pipeline`, JIT-compiles it with mlir::ExecutionEngine and calls it
+// on each numpy array's own buffer, viewed as 1-D (the arrays are
+// C-contiguous). One compiled step thus serves every shape and every subset of
+// a model's tensors. The most recently used compiled steps are cached; the step
+// count and the learning rate are function arguments, so they never cause a
+// recompile. Compiling runs without the GIL, one compile at a time.
 //
 // Argument checking with readable messages is done by the Python layer
 // (optim_mlir/_functional.py); this file re-checks only what memory safety
-// depends on (dtypes, shapes, contiguity).
+// depends on (element types, shapes, contiguity).
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +47,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -67,28 +68,45 @@ namespace {
 using RWArray = nb::ndarray<nb::device::cpu, nb::c_contig>;
 using ROArray = nb::ndarray<nb::ro, nb::device::cpu, nb::c_contig>;
 
-/// What a compiled step is specialised for: the element type and the
-/// hyperparameters, which become op attributes.
-struct StepKind {
-  bool isF64;
-  double beta1, beta2, eps, weightDecay;
-};
+/// The element types an array may have, as the compiled step sees them.
+enum class Element { F32, F64 };
 
-/// Returns true for f64, false for f32; throws for anything else.
-bool isF64Array(const RWArray &a, const char *what) {
+/// The element type of `a`; throws for anything else.
+template <typename Array> Element getElement(const Array &a, const char *what) {
   if (a.dtype() == nb::dtype<double>())
-    return true;
+    return Element::F64;
   if (a.dtype() == nb::dtype<float>())
-    return false;
+    return Element::F32;
   throw nb::type_error(
       (std::string(what) + ": expected float32 or float64").c_str());
 }
 
-/// The cache key: the element type, then the hyperparameters' exact bit
+const char *getName(Element element) {
+  return element == Element::F64 ? "f64" : "f32";
+}
+
+/// What a compiled step is specialised for: the element types of `param`,
+/// `grad`, `m` and `v`, and the hyperparameters, which become op attributes.
+struct StepKind {
+  std::array<Element, 4> elements;
+  double beta1, beta2, eps, weightDecay;
+
+  /// The type the step computes in, which `lr` has: f64 when any of param,
+  /// m and v is f64, else f32.
+  Element getComputeElement() const {
+    bool f64 = elements[0] == Element::F64 || elements[2] == Element::F64 ||
+               elements[3] == Element::F64;
+    return f64 ? Element::F64 : Element::F32;
+  }
+};
+
+/// The cache key: the element types, then the hyperparameters' exact bit
 /// patterns (so that, e.g., 0.1 and 0.1 + 1 ulp are different steps).
 std::string makeKey(const StepKind &kind) {
-  std::string key = kind.isF64 ? "f64" : "f32";
+  std::string key;
   llvm::raw_string_ostream os(key);
+  llvm::interleave(
+      kind.elements, os, [&](Element e) { os << getName(e); }, ",");
   for (double x : {kind.beta1, kind.beta2, kind.eps, kind.weightDecay})
     os << ";" << llvm::format_hex(llvm::bit_cast<uint64_t>(x), 18);
   return key;
@@ -99,11 +117,14 @@ std::string makeKey(const StepKind &kind) {
 //===----------------------------------------------------------------------===//
 
 /// The generated function; its C interface wrapper, which the pipeline adds
-/// (`emit-c-interface`), is a `StepFn<T>`.
+/// (`emit-c-interface`), takes a 1-D memref descriptor by pointer for each of
+/// param, grad, m and v, whatever their element types (descriptors of every
+/// element type share one layout: `Memref1D`), then the step and the
+/// learning rate in the compute type `T`.
 constexpr const char *kStepName = "adamw_step";
+using Memref1D = StridedMemRefType<char, 1>;
 template <typename T>
-using StepFn = void (*)(StridedMemRefType<T, 1> *p, StridedMemRefType<T, 1> *g,
-                        StridedMemRefType<T, 1> *m, StridedMemRefType<T, 1> *v,
+using StepFn = void (*)(Memref1D *p, Memref1D *g, Memref1D *m, Memref1D *v,
                         int64_t step, T lr);
 
 /// How many compiled steps the cache keeps. Each holds its own JIT (a few
@@ -232,19 +253,24 @@ private:
     return registry;
   }
 
-  /// Builds `func.func @adamw_step(p, g, m, v: memref<?xT>, step: i64,
+  /// Builds `func.func @adamw_step(p, g, m, v: memref<?xT_i>, step: i64,
   /// lr: T)` with one memref-form optim.adamw_step.
   OwningOpRef<ModuleOp> buildModule(const StepKind &kind) {
     OpBuilder b(&context);
     Location loc = NameLoc::get(b.getStringAttr("optim_mlir.adamw_step"));
     OwningOpRef<ModuleOp> module = ModuleOp::create(b, loc);
-    Type elementType = kind.isF64 ? Type(b.getF64Type()) : b.getF32Type();
-    Type buffer = MemRefType::get({ShapedType::kDynamic}, elementType);
+    auto typeOf = [&](Element element) -> Type {
+      return element == Element::F64 ? Type(b.getF64Type()) : b.getF32Type();
+    };
+    SmallVector<Type> arguments;
+    for (Element element : kind.elements)
+      arguments.push_back(
+          MemRefType::get({ShapedType::kDynamic}, typeOf(element)));
+    arguments.push_back(b.getI64Type());
+    arguments.push_back(typeOf(kind.getComputeElement()));
     b.setInsertionPointToEnd(module->getBody());
-    auto func = func::FuncOp::create(
-        b, loc, kStepName,
-        b.getFunctionType(
-            {buffer, buffer, buffer, buffer, b.getI64Type(), elementType}, {}));
+    auto func = func::FuncOp::create(b, loc, kStepName,
+                                     b.getFunctionType(arguments, {}));
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
     auto args = entry->getArguments();
@@ -354,31 +380,42 @@ void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
   if (n == 0)
     return;
 
-  // Re-check what memory safety depends on: all four arrays of a tensor
-  // have the same float dtype and shape. Tensors without elements need no
-  // update.
+  // Re-check what memory safety depends on: each array's element type is
+  // one the step is compiled for, and all four arrays of a tensor have the
+  // same shape. Tensors without elements need no update.
   struct Tensor {
-    bool isF64;
+    /// Its step: an index into `kinds` and `compiled` below.
+    size_t step;
     int64_t size;
     void *p, *g, *m, *v;
   };
+  // The distinct kinds of step of the call: one per tuple of element types.
+  SmallVector<StepKind, 2> kinds;
   std::vector<Tensor> tensors;
   for (size_t i = 0; i < n; ++i) {
-    bool isF64 = isF64Array(params[i], "params");
-    auto sameAsParam = [&](const auto &a) {
-      return a.dtype() == params[i].dtype() && a.ndim() == params[i].ndim() &&
+    auto sameShape = [&](const auto &a) {
+      return a.ndim() == params[i].ndim() &&
              std::equal(a.shape_ptr(), a.shape_ptr() + a.ndim(),
                         params[i].shape_ptr());
     };
-    if (!sameAsParam(grads[i]) || !sameAsParam(m[i]) || !sameAsParam(v[i]))
+    if (!sameShape(grads[i]) || !sameShape(m[i]) || !sameShape(v[i]))
       throw nb::value_error(("adamw_step: grads[" + std::to_string(i) +
                              "], m[" + std::to_string(i) + "] or v[" +
                              std::to_string(i) + "] differs from params[" +
-                             std::to_string(i) + "] in dtype or shape")
+                             std::to_string(i) + "] in shape")
                                 .c_str());
+    std::array<Element, 4> elements = {
+        getElement(params[i], "params"), getElement(grads[i], "grads"),
+        getElement(m[i], "m"), getElement(v[i], "v")};
     if (params[i].size() == 0)
       continue;
-    tensors.push_back({isF64, static_cast<int64_t>(params[i].size()),
+    size_t kind =
+        llvm::find_if(
+            kinds, [&](const StepKind &k) { return k.elements == elements; }) -
+        kinds.begin();
+    if (kind == kinds.size())
+      kinds.push_back({elements, beta1, beta2, eps, weightDecay});
+    tensors.push_back({kind, static_cast<int64_t>(params[i].size()),
                        params[i].data(), const_cast<void *>(grads[i].data()),
                        m[i].data(), v[i].data()});
   }
@@ -387,30 +424,26 @@ void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
 
   // The arrays stay referenced by the vectors above and each compiled step
   // keeps its code alive, so other Python threads may run meanwhile. The
-  // steps of the call's dtypes are all compiled before any array changes.
+  // steps of the call's element types are all compiled before any array
+  // changes.
   nb::gil_scoped_release release;
-  std::shared_ptr<CompiledStep> compiled[2]; // f32, f64
-  for (const Tensor &t : tensors)
-    if (!compiled[t.isF64])
-      compiled[t.isF64] =
-          getJIT().getStep({t.isF64, beta1, beta2, eps, weightDecay});
-  auto run = [&](const Tensor &t, auto lr) {
-    using T = decltype(lr);
+  SmallVector<std::shared_ptr<CompiledStep>, 2> compiled;
+  for (const StepKind &kind : kinds)
+    compiled.push_back(getJIT().getStep(kind));
+  for (const Tensor &t : tensors) {
     // Each array is C-contiguous: a 1-D buffer of all its elements.
     auto view = [&](void *data) {
-      auto *elements = static_cast<T *>(data);
-      return StridedMemRefType<T, 1>{elements, elements, 0, {t.size}, {1}};
+      auto *elements = static_cast<char *>(data);
+      return Memref1D{elements, elements, 0, {t.size}, {1}};
     };
     auto p = view(t.p), g = view(t.g), mv = view(t.m), vv = view(t.v);
-    reinterpret_cast<StepFn<T>>(compiled[t.isF64]->function)(&p, &g, &mv, &vv,
-                                                             step, lr);
-  };
-  // f32 tensors get the learning rate rounded once to f32.
-  for (const Tensor &t : tensors) {
-    if (t.isF64)
-      run(t, lr);
+    void *function = compiled[t.step]->function;
+    // An f32 step gets the learning rate rounded once to f32.
+    if (kinds[t.step].getComputeElement() == Element::F64)
+      reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, step, lr);
     else
-      run(t, static_cast<float>(lr));
+      reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, step,
+                                                static_cast<float>(lr));
   }
 }
 

@@ -129,6 +129,22 @@ def test_last_tensor_bad_leaves_first_untouched():
     assert_unchanged(args, before)
 
 
+def test_extension_compiles_per_element_type_tuple_and_refuses_mixed_ones():
+    # The extension keys its compiled steps on the element types of param,
+    # grad, m and v. A tuple the op does not accept (mixed f32 and f64) fails
+    # to compile before any array of the call changes, even one of a tensor
+    # whose tuple is valid.
+    from optim_mlir import _core
+
+    args = good_args()
+    args["grads"][1] = args["grads"][1].astype(np.float32)
+    before = snapshot(args)
+    with pytest.raises(RuntimeError, match="element type"):
+        _core.adamw_step(args["params"], args["grads"], args["m"], args["v"],
+                         3, 1e-2, 0.9, 0.999, 1e-8, 0.1)
+    assert_unchanged(args, before)
+
+
 def test_numpy_scalars_are_accepted():
     args = good_args()
     optim_mlir.adamw_step(**args, t=np.int64(3), lr=np.float32(1e-2), beta1=np.float64(0.9),
