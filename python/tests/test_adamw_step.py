@@ -284,3 +284,29 @@ def test_fork_while_another_thread_compiles():
     finally:
         stop.set()
         compiler.join()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gradient_spikes_keep_v_finite_where_it_fits(dtype):
+    # (1 - beta2) * g * g overflows as g * g first for |g| above the square
+    # root of the largest float (1.8e19 in f32, 1.3e154 in f64), though the
+    # new v fits up to |g| = sqrt(max / (1 - beta2)) (5.8e20, 4.2e155). The
+    # step computes ((1 - beta2) * g) * g, as torch does: v stays finite and
+    # the parameter keeps learning. Up to the boundary, and just past it,
+    # where v is inf in the reference too.
+    big = float(np.finfo(dtype).max)
+    limit = np.sqrt(big) / np.sqrt(0.001)
+    g = np.array([np.sqrt(big) * 0.99, np.sqrt(big) * 1.01, limit * 0.5, -limit * 0.99],
+                 dtype)
+    p, m, v = np.ones(4, dtype), np.zeros(4, dtype), np.zeros(4, dtype)
+    optim_mlir.adamw_step([p], [g], [m], [v], 1, 1e-3, 0.9, 0.999, 1e-8, 1e-2)
+    expected_v = 0.001 * g.astype(np.float64) * g  # left to right: no overflow
+    assert np.all(np.isfinite(v))
+    np.testing.assert_allclose(v, expected_v, rtol=1e-6)
+    # First step: the update is lr * sign(g), plus the decay.
+    np.testing.assert_allclose(p, 1 - 1e-3 * np.sign(g) - 1e-3 * 1e-2, rtol=1e-6)
+
+    g = np.array([limit * 1.01], dtype)
+    p, m, v = np.ones(1, dtype), np.zeros(1, dtype), np.zeros(1, dtype)
+    optim_mlir.adamw_step([p], [g], [m], [v], 1, 1e-3, 0.9, 0.999, 1e-8, 1e-2)
+    assert np.isinf(v[0])

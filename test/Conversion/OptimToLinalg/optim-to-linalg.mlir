@@ -37,8 +37,8 @@
 // CHECK-NEXT:    %[[M1B:.+]] = arith.mulf %[[OMB1]], %[[GI]] fastmath<contract> : f32
 // CHECK-NEXT:    %[[M1:.+]] = arith.addf %[[M1A]], %[[M1B]] fastmath<contract> : f32
 // CHECK-NEXT:    %[[V1A:.+]] = arith.mulf %[[B2]], %[[VI]] fastmath<contract> : f32
-// CHECK-NEXT:    %[[GG:.+]] = arith.mulf %[[GI]], %[[GI]] fastmath<contract> : f32
-// CHECK-NEXT:    %[[V1B:.+]] = arith.mulf %[[OMB2]], %[[GG]] fastmath<contract> : f32
+// CHECK-NEXT:    %[[OMB2G:.+]] = arith.mulf %[[OMB2]], %[[GI]] fastmath<contract> : f32
+// CHECK-NEXT:    %[[V1B:.+]] = arith.mulf %[[OMB2G]], %[[GI]] fastmath<contract> : f32
 // CHECK-NEXT:    %[[V1:.+]] = arith.addf %[[V1A]], %[[V1B]] fastmath<contract> : f32
 // CHECK-NEXT:    %[[SQV:.+]] = math.sqrt %[[V1]] : f32
 // CHECK-NEXT:    %[[DA:.+]] = arith.mulf %[[SQV]], %[[ISQ]] fastmath<contract> : f32

@@ -101,7 +101,10 @@ SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
   Value g = inputs[0], p = states[0], m = states[1], v = states[2];
 
   Value mNew = add(mul(s[Beta1], m), mul(s[OneMinusBeta1], g));
-  Value vNew = add(mul(s[Beta2], v), mul(s[OneMinusBeta2], mul(g, g)));
+  // ((1 - beta2) * g) * g, as torch computes it: g * g would overflow for
+  // |g| above the square root of the largest float (1.8e19 in f32) where
+  // the new v still fits.
+  Value vNew = add(mul(s[Beta2], v), mul(mul(s[OneMinusBeta2], g), g));
   Value sqrtV = math::SqrtOp::create(b, loc, vNew);
   Value denom = add(mul(sqrtV, s[InvSqrtBiasCorrection2]), s[Eps]);
   Value ratio = arith::DivFOp::create(b, loc, mNew, denom, fm);
