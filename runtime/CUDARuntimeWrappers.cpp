@@ -25,9 +25,7 @@
 
 #define OPTIM_CUDA_EXPORT extern "C" __attribute__((visibility("default")))
 
-namespace {
-
-void check(CUresult result, const char *call) {
+static void check(CUresult result, const char *call) {
   if (result == CUDA_SUCCESS)
     return;
   const char *name = nullptr;
@@ -37,6 +35,8 @@ void check(CUresult result, const char *call) {
                call, name ? name : "unknown error", static_cast<int>(result));
   std::abort();
 }
+
+namespace {
 #define CHECK(call) check((call), #call)
 
 /// The device of the calls that follow, set by mgpuSetDefaultDevice.
@@ -50,9 +50,11 @@ struct Device {
   bool hasMemoryPools = false;
 };
 
+} // namespace
+
 /// The device `ordinal`, its primary context retained on first use and kept
 /// for the life of the process.
-const Device &getDevice(int32_t ordinal) {
+static const Device &getDevice(int32_t ordinal) {
   static std::mutex mutex;
   static std::map<int32_t, Device> devices;
   std::lock_guard<std::mutex> lock(mutex);
@@ -69,6 +71,8 @@ const Device &getDevice(int32_t ordinal) {
   }
   return it->second;
 }
+
+namespace {
 
 /// Makes the primary context of the default device current for the lifetime
 /// of the object and restores the previous one afterwards.

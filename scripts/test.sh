@@ -3,7 +3,8 @@
 #
 # Installs what is missing, builds, then runs the lit suite (check-optim's
 # tests, with optim-opt's round-trip check), the Python tests, the C++ format
-# check and the benchmark's smoke run, and ends with one line
+# check, the check that docs/generated is up to date, clang-tidy and the
+# benchmark's smoke run, and ends with one line
 # `N passed, N failed, N skipped` over all of them. Exits non-zero if any test
 # failed.
 #
@@ -60,6 +61,12 @@ count pytest "$(field passed "$log/pytest")" \
 
 echo "== C++ formatting (clang-format-22)"
 if bash "$root/scripts/check-format.sh"; then count format 1 0 0; else count format 0 1 0; fi
+
+echo "== generated docs (docs/generated against mlir-doc)"
+if bash "$root/scripts/check-docs.sh"; then count docs 1 0 0; else count docs 0 1 0; fi
+
+echo "== clang-tidy-22 (checks in .clang-tidy)"
+if bash "$root/scripts/check-tidy.sh"; then count tidy 1 0 0; else count tidy 0 1 0; fi
 
 echo "== benchmark smoke run"
 if bash "$root/bench/run.sh" --smoke >"$log/bench" 2>&1; then

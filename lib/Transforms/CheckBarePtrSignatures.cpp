@@ -18,14 +18,14 @@ namespace mlir::optim {
 
 using namespace mlir;
 
-namespace {
-
 /// True if `type` is not a memref, or one that convert-func-to-llvm can pass
 /// as a bare pointer (static shape, strides and offset).
-bool isBarePtrCompatible(Type type) {
+static bool isBarePtrCompatible(Type type) {
   auto memref = dyn_cast<BaseMemRefType>(type);
   return !memref || LLVMTypeConverter::canConvertToBarePtr(memref);
 }
+
+namespace {
 
 struct OptimCheckBarePtrSignaturesPass
     : optim::impl::OptimCheckBarePtrSignaturesPassBase<

@@ -11,7 +11,8 @@
 // `convert-scf-to-openmp` makes the same split with a worksharing loop
 // (`omp.wsloop`), whose set-up in the runtime, `__kmpc_for_static_init`, costs
 // nearly as much as the fork and join of the region: a price with nothing in
-// return for the one iteration per thread that `optim-vectorize-elementwise` creates.
+// return for the one iteration per thread that `optim-vectorize-elementwise`
+// creates.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,12 +35,10 @@ namespace mlir::optim {
 
 using namespace mlir;
 
-namespace {
-
 /// Declares `i32 name()` of the OpenMP runtime in `symbolTable` (the module
 /// whose functions call it), or checks the declaration that is there.
-FailureOr<func::FuncOp> getRuntimeQuery(Operation *symbolTable,
-                                        StringRef name) {
+static FailureOr<func::FuncOp> getRuntimeQuery(Operation *symbolTable,
+                                               StringRef name) {
   MLIRContext *context = symbolTable->getContext();
   auto type = FunctionType::get(context, {}, {IntegerType::get(context, 32)});
   Operation *existing = SymbolTable::lookupSymbolIn(symbolTable, name);
@@ -60,7 +59,7 @@ FailureOr<func::FuncOp> getRuntimeQuery(Operation *symbolTable,
 }
 
 /// The thread's value of a runtime query, as an index.
-Value callQuery(OpBuilder &builder, Location loc, func::FuncOp query) {
+static Value callQuery(OpBuilder &builder, Location loc, func::FuncOp query) {
   Value result = func::CallOp::create(builder, loc, query).getResult(0);
   return arith::IndexCastOp::create(builder, loc, builder.getIndexType(),
                                     result);
@@ -69,9 +68,9 @@ Value callQuery(OpBuilder &builder, Location loc, func::FuncOp query) {
 /// Replaces `loop` (no reductions) by an omp.parallel region in which thread
 /// k of n runs the k-th of n contiguous blocks of the outermost dimension,
 /// and all of every inner dimension, as scf.for loops.
-void lowerToThreadBlocks(RewriterBase &rewriter, scf::ParallelOp loop,
-                         int64_t numThreads, func::FuncOp threadNum,
-                         func::FuncOp numThreadsQuery) {
+static void lowerToThreadBlocks(RewriterBase &rewriter, scf::ParallelOp loop,
+                                int64_t numThreads, func::FuncOp threadNum,
+                                func::FuncOp numThreadsQuery) {
   Location loc = loop.getLoc();
   rewriter.setInsertionPoint(loop);
   Value numThreadsValue;
@@ -119,6 +118,8 @@ void lowerToThreadBlocks(RewriterBase &rewriter, scf::ParallelOp loop,
                              ivs);
   rewriter.eraseOp(loop);
 }
+
+namespace {
 
 struct OptimParallelToOpenMPPass
     : optim::impl::OptimParallelToOpenMPPassBase<OptimParallelToOpenMPPass> {

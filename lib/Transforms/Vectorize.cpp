@@ -38,14 +38,12 @@ namespace mlir::optim {
 using namespace mlir;
 using namespace mlir::optim;
 
-namespace {
-
 /// The most lanes `vector-width` may ask for.
-constexpr int64_t kMaxVectorWidth = 1024;
+static constexpr int64_t kMaxVectorWidth = 1024;
 
 /// The width of the host's widest vector registers: 512 bits with AVX-512,
 /// 256 with AVX, otherwise 128.
-int64_t getHostVectorBits() {
+static int64_t getHostVectorBits() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (features.lookup("avx512f"))
     return 512;
@@ -56,7 +54,7 @@ int64_t getHostVectorBits() {
 
 /// Replaces a loop that runs at most once (a peeled remainder) by an `scf.if`,
 /// so that the only loop over the data is the main one.
-scf::IfOp replaceWithIf(RewriterBase &rewriter, scf::ForOp loop) {
+static scf::IfOp replaceWithIf(RewriterBase &rewriter, scf::ForOp loop) {
   rewriter.setInsertionPoint(loop);
   Value runs =
       arith::CmpIOp::create(rewriter, loop.getLoc(), arith::CmpIPredicate::slt,
@@ -72,8 +70,8 @@ scf::IfOp replaceWithIf(RewriterBase &rewriter, scf::ForOp loop) {
 
 /// Tiles `op` by `lanes` along its innermost dimension, peels the remainder
 /// and vectorises both parts.
-LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::GenericOp op,
-                                   int64_t lanes) {
+static LogicalResult vectorizeElementwise(RewriterBase &rewriter,
+                                          linalg::GenericOp op, int64_t lanes) {
   SmallVector<int64_t> vectorSizes(op.getNumLoops(), 1);
   vectorSizes.back() = lanes;
   scf::SCFTilingOptions options;
@@ -117,9 +115,9 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::GenericOp op,
 /// vectors, each one an iteration of an `scf.parallel`, and vectorises the
 /// chunks. Every chunk but the last starts on a multiple of the vector width
 /// and has no remainder.
-LogicalResult splitAcrossThreads(RewriterBase &rewriter, linalg::GenericOp op,
-                                 OpFoldResult size, int64_t lanes,
-                                 int64_t numThreads) {
+static LogicalResult splitAcrossThreads(RewriterBase &rewriter,
+                                        linalg::GenericOp op, OpFoldResult size,
+                                        int64_t lanes, int64_t numThreads) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   AffineExpr n = getAffineSymbolExpr(0, rewriter.getContext());
@@ -144,10 +142,11 @@ LogicalResult splitAcrossThreads(RewriterBase &rewriter, linalg::GenericOp op,
 /// Vectorises `op`, on `numThreads` threads if it has at least `threshold`
 /// elements: decided now for a static size, at run time for a dynamic one.
 /// An empty op always stays on one thread: it has no chunk to split.
-LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
-                                      ElementwiseGeneric generic, int64_t lanes,
-                                      int64_t numThreads, int64_t threshold) {
-  linalg::GenericOp op = collapseToOneDim(rewriter, generic).op;
+static LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
+                                             ElementwiseGeneric generic,
+                                             int64_t lanes, int64_t numThreads,
+                                             int64_t threshold) {
+  linalg::GenericOp op = collapseToOneDim(rewriter, std::move(generic)).op;
   // linalg::vectorize of LLVM 22 builds mismatched masks for an N-D tile
   // that reads its indices; such a generic, which could not be flattened,
   // stays scalar.
@@ -182,8 +181,11 @@ LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
   return splitAcrossThreads(rewriter, parallelOp, size, lanes, numThreads);
 }
 
+namespace {
+
 struct OptimVectorizeElementwisePass
-    : optim::impl::OptimVectorizeElementwisePassBase<OptimVectorizeElementwisePass> {
+    : optim::impl::OptimVectorizeElementwisePassBase<
+          OptimVectorizeElementwisePass> {
   using Base::Base;
 
   /// The host's vector register width, when `vector-width` leaves it to the
@@ -192,7 +194,8 @@ struct OptimVectorizeElementwisePass
 
   LogicalResult initialize(MLIRContext *context) override {
     auto fail = [&](const Twine &message) {
-      return emitError(UnknownLoc::get(context), "optim-vectorize-elementwise: ")
+      return emitError(UnknownLoc::get(context),
+                       "optim-vectorize-elementwise: ")
              << message;
     };
     // Wider vectors than this only make LLVM's code generation slow (2^28

@@ -71,8 +71,11 @@ using ROArray = nb::ndarray<nb::ro, nb::device::cpu, nb::c_contig>;
 /// The element types an array may have, as the compiled step sees them.
 enum class Element { F32, F64 };
 
+} // namespace
+
 /// The element type of `a`; throws for anything else.
-template <typename Array> Element getElement(const Array &a, const char *what) {
+template <typename Array>
+static Element getElement(const Array &a, const char *what) {
   if (a.dtype() == nb::dtype<double>())
     return Element::F64;
   if (a.dtype() == nb::dtype<float>())
@@ -81,9 +84,11 @@ template <typename Array> Element getElement(const Array &a, const char *what) {
       (std::string(what) + ": expected float32 or float64").c_str());
 }
 
-const char *getName(Element element) {
+static const char *getName(Element element) {
   return element == Element::F64 ? "f64" : "f32";
 }
+
+namespace {
 
 /// What a compiled step is specialised for: the element types of `param`,
 /// `grad`, `m` and `v`, and the hyperparameters, which become op attributes.
@@ -100,9 +105,11 @@ struct StepKind {
   }
 };
 
+} // namespace
+
 /// The cache key: the element types, then the hyperparameters' exact bit
 /// patterns (so that, e.g., 0.1 and 0.1 + 1 ulp are different steps).
-std::string makeKey(const StepKind &kind) {
+static std::string makeKey(const StepKind &kind) {
   std::string key;
   llvm::raw_string_ostream os(key);
   llvm::interleave(
@@ -111,6 +118,8 @@ std::string makeKey(const StepKind &kind) {
     os << ";" << llvm::format_hex(llvm::bit_cast<uint64_t>(x), 18);
   return key;
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Compilation
@@ -346,10 +355,12 @@ private:
   size_t compileCount = 0;
 };
 
+} // namespace
+
 /// The module's single OptimJIT. Deliberately never destroyed: at interpreter
 /// exit, JIT'd code and LLVM's own static state would otherwise be torn down
 /// in an unspecified order.
-OptimJIT &getJIT() {
+static OptimJIT &getJIT() {
   static OptimJIT *jit = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -362,15 +373,19 @@ OptimJIT &getJIT() {
   return *jit;
 }
 
+namespace {
+
 //===----------------------------------------------------------------------===//
 // Entry points
 //===----------------------------------------------------------------------===//
 
+} // namespace
+
 /// Applies one AdamW step in place to every (params[i], m[i], v[i]).
-void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
-               std::vector<RWArray> m, std::vector<RWArray> v, int64_t step,
-               double lr, double beta1, double beta2, double eps,
-               double weightDecay) {
+static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
+                      std::vector<RWArray> m, std::vector<RWArray> v,
+                      int64_t step, double lr, double beta1, double beta2,
+                      double eps, double weightDecay) {
   size_t n = params.size();
   if (grads.size() != n || m.size() != n || v.size() != n)
     throw nb::value_error("adamw_step: params, grads, m and v must have the "
@@ -446,8 +461,6 @@ void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                                                 static_cast<float>(lr));
   }
 }
-
-} // namespace
 
 NB_MODULE(_core, m) {
   m.doc() = "JIT-compiled OptimMLIR kernels (internal; use optim_mlir)";

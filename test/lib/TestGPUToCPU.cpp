@@ -30,11 +30,9 @@ namespace mlir::optim::test {
 
 using namespace mlir;
 
-namespace {
-
 /// Fails, with a diagnostic, on launches whose threads might communicate or
 /// that the host cannot run in program order.
-LogicalResult checkSerializable(gpu::LaunchOp launch) {
+static LogicalResult checkSerializable(gpu::LaunchOp launch) {
   if (launch.getAsyncToken() || !launch.getAsyncDependencies().empty())
     return launch.emitError("cannot serialise an asynchronous launch");
   if (launch.getNumWorkgroupAttributions() != 0 ||
@@ -55,7 +53,7 @@ LogicalResult checkSerializable(gpu::LaunchOp launch) {
 }
 
 /// Replaces `launch` by its body nested in six loops.
-void serialize(RewriterBase &rewriter, gpu::LaunchOp launch) {
+static void serialize(RewriterBase &rewriter, gpu::LaunchOp launch) {
   Location loc = launch.getLoc();
   rewriter.setInsertionPoint(launch);
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
@@ -139,7 +137,7 @@ void serialize(RewriterBase &rewriter, gpu::LaunchOp launch) {
 }
 
 /// Host counterparts of the synchronous memory ops.
-LogicalResult lowerMemoryOp(RewriterBase &rewriter, Operation *op) {
+static LogicalResult lowerMemoryOp(RewriterBase &rewriter, Operation *op) {
   rewriter.setInsertionPoint(op);
   if (auto async = dyn_cast<gpu::AsyncOpInterface>(op))
     if (async.getAsyncToken() || !async.getAsyncDependencies().empty())
@@ -158,6 +156,8 @@ LogicalResult lowerMemoryOp(RewriterBase &rewriter, Operation *op) {
   }
   return success();
 }
+
+namespace {
 
 struct TestOptimGPUToCPUPass
     : optim::test::impl::TestOptimGPUToCPUPassBase<TestOptimGPUToCPUPass> {

@@ -32,7 +32,9 @@ namespace {
 /// ops are the runtime's, which handles device memory; freeing a buffer
 /// follows its allocation, which is reported.
 enum class HostAccess { None, Allocates, Accesses };
-HostAccess getHostAccess(Operation *op) {
+} // namespace
+
+static HostAccess getHostAccess(Operation *op) {
   // A host global, which bufferization makes of a constant tensor.
   if (isa<memref::GetGlobalOp>(op))
     return HostAccess::Allocates;
@@ -54,6 +56,8 @@ HostAccess getHostAccess(Operation *op) {
   }
   return access;
 }
+
+namespace {
 
 struct OptimGPUCheckMappedPass
     : optim::impl::OptimGPUCheckMappedPassBase<OptimGPUCheckMappedPass> {

@@ -26,13 +26,13 @@ namespace mlir::optim {
 
 using namespace mlir;
 
-namespace {
-
 /// True if `flags` let a function be approximated, which libdevice's
 /// approximate routines then honour.
-bool allowsApproximation(arith::FastMathFlags flags) {
+static bool allowsApproximation(arith::FastMathFlags flags) {
   return arith::bitEnumContainsAny(flags, arith::FastMathFlags::afn);
 }
+
+namespace {
 
 /// math.sqrt -> llvm.nvvm.sqrt.rn.{f,d}, one lane at a time for vectors.
 struct SqrtToRoundToNearest : OpRewritePattern<math::SqrtOp> {
