@@ -154,6 +154,22 @@ func.func @weight_decay_negative(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 // -----
 
+func.func @eps_beyond_f32(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'eps' is 1e+39, which 'f32' cannot hold; expected at most the largest 'f32'}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {eps = 1.0e+39 : f64} : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_decay_beyond_f32(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'weight_decay' is 3.5e+38, which 'f32' cannot hold; expected at most the largest 'f32'}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {weight_decay = 3.5e+38 : f64} : memref<4xf32>
+  return
+}
+
+// -----
+
 func.func @weight_decay_infinite(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{attribute 'weight_decay' is inf; expected a finite, non-negative value}}
   optim.adamw_step %p, %p, %p, %p, step %t, lr %lr {weight_decay = 0x7FF0000000000000 : f64} : memref<4xf32>

@@ -160,6 +160,17 @@ LogicalResult AdamWStepOp::verify() {
       return emitOpError("attribute '")
              << name << "' is " << formatDouble(value)
              << "; expected a finite, non-negative value";
+    // The step computes in the element type: a value it rounds to infinity
+    // would make every parameter inf or nan.
+    llvm::APFloat rounded(value);
+    bool losesInfo;
+    rounded.convert(cast<FloatType>(elementType).getFloatSemantics(),
+                    llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+    if (rounded.isInfinity())
+      return emitOpError("attribute '")
+             << name << "' is " << formatDouble(value) << ", which "
+             << elementType << " cannot hold; expected at most the largest "
+             << elementType;
   }
   return success();
 }
