@@ -55,6 +55,25 @@ def check_hyperparameters(lr, beta1, beta2, eps, weight_decay):
     return lr, beta1, beta2, eps, weight_decay
 
 
+def check_fits_compute_type(params, m, v, hyperparameters):
+    """Raises ValueError if a hyperparameter does not fit float32 while a
+    tensor's step computes in float32 (none of its param, m and v is
+    float64): the step would round it to infinity and make the parameters
+    inf or nan. hyperparameters: (name, value) pairs."""
+    for i, arrays in enumerate(zip(params, m, v)):
+        if any(a.dtype == np.float64 for a in arrays):
+            continue
+        with np.errstate(over="ignore"):
+            for name, value in hyperparameters:
+                if np.isinf(np.float32(value)):
+                    raise ValueError(
+                        f"{name} is {value}, which float32 cannot hold "
+                        f"(params[{i}] steps in float32); expected at most "
+                        f"{float(np.finfo(np.float32).max)}"
+                    )
+        return  # every float32 tensor has the same verdict
+
+
 def check_step(t):
     """Returns t as an int; raises unless it is an integer >= 1."""
     if isinstance(t, bool) or not isinstance(t, numbers.Integral):
@@ -189,6 +208,9 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
     t = check_step(t)
     lr, beta1, beta2, eps, weight_decay = check_hyperparameters(
         lr, beta1, beta2, eps, weight_decay
+    )
+    check_fits_compute_type(
+        params, m, v, (("lr", lr), ("eps", eps), ("weight_decay", weight_decay))
     )
     if params:
         _core.adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay)

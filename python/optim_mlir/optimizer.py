@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from . import _core
-from ._functional import check_disjoint, check_hyperparameters, check_step, check_tensor
+from ._functional import (check_disjoint, check_fits_compute_type, check_hyperparameters,
+                          check_step, check_tensor)
 
 _HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
 # torch's options that change the update, with the values that leave it
@@ -159,7 +160,7 @@ class AdamW:
         # Every step count is checked before anything changes.
         calls = []
         index = 0
-        for group, hyper in zip(self.param_groups, hypers):
+        for gi, (group, hyper) in enumerate(zip(self.param_groups, hypers)):
             buckets = {}
             for _ in group["params"]:
                 if grads[index] is not None:
@@ -167,6 +168,13 @@ class AdamW:
                     buckets.setdefault(t, []).append(index)
                 index += 1
             calls += [(check_step(t), indices, hyper) for t, indices in buckets.items()]
+            # The states have their parameter's dtype.
+            group_params = [params[i] for indices in buckets.values() for i in indices]
+            lr, _, _, eps, weight_decay = hyper
+            check_fits_compute_type(
+                group_params, group_params, group_params,
+                ((f"param_groups[{gi}]['lr']", lr), (f"param_groups[{gi}]['eps']", eps),
+                 (f"param_groups[{gi}]['weight_decay']", weight_decay)))
 
         # Lazily allocate the state of parameters stepping for the first time.
         for i in stepping:

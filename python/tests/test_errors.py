@@ -202,3 +202,28 @@ def test_disjoint_views_and_shared_grads_are_accepted():
     for name in ("m", "v"):
         for a, b in zip(shared[name], separate[name]):
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["lr", "eps", "weight_decay"])
+def test_hyperparameter_beyond_float32_is_refused_for_float32_steps(name):
+    # A float32 step would round it to inf and turn the parameters into inf
+    # or nan; torch refuses such an lr too. float64 steps hold it.
+    args = {key: [a.astype(np.float32) for a in arrays]
+            for key, arrays in good_args().items()}
+    before = snapshot(args)
+    with pytest.raises(ValueError, match=rf"{name} is 1e\+39, which float32 cannot hold"):
+        optim_mlir.adamw_step(**args, **{**GOOD_HYPER, name: 1e39})
+    assert_unchanged(args, before)
+
+    args = good_args()
+    optim_mlir.adamw_step(**args, **{**GOOD_HYPER, "lr": 1e-40, name: 1e39})
+    assert all(np.isfinite(p).all() for p in args["params"])
+
+
+def test_optimizer_lr_beyond_float32_is_refused():
+    w = np.ones(3, np.float32)
+    opt = optim_mlir.AdamW([w], lr=1e39)
+    with pytest.raises(ValueError, match=r"param_groups\[0\]\['lr'\] is 1e\+39"):
+        opt.step([np.ones(3, np.float32)])
+    np.testing.assert_array_equal(w, np.ones(3, np.float32))
+    assert not opt.state
