@@ -78,4 +78,11 @@ void optim::buildOptimCPUToLLVMPipeline(
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+
+  // Nothing but what mlir-translate turns into LLVM IR.
+  OptimCheckLoweredPassOptions lowered;
+  lowered.legalDialects = {"llvm"};
+  if (options.numThreads > 1)
+    lowered.legalDialects.push_back("omp");
+  pm.addPass(createOptimCheckLoweredPass(lowered));
 }

@@ -19,6 +19,7 @@
 
 #include "optim/Conversion/Passes.h"
 #include "optim/Transforms/GPU/Passes.h"
+#include "optim/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -88,11 +89,25 @@ buildLowerToNVVMStages(OpPassManager &pm,
   binary.toolkitPath = options.toolkit.empty()
                            ? std::string(OPTIM_CUDA_TOOLKIT_DIR)
                            : std::string(options.toolkit);
+  // An empty path leaves the search for a toolkit to gpu-module-to-binary.
+  if (!binary.toolkitPath.empty()) {
+    optim::OptimGPUCheckToolkitPassOptions toolkit;
+    toolkit.toolkit = binary.toolkitPath;
+    toolkit.format = binary.compilationTarget;
+    pm.addPass(optim::createOptimGPUCheckToolkitPass(toolkit));
+  }
   pm.addPass(createGpuModuleToBinaryPass(binary));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+
+  // Host code in the LLVM dialect, the kernels as binaries and their launches
+  // (which the translation to LLVM IR lowers), nothing else.
+  optim::OptimCheckLoweredPassOptions lowered;
+  lowered.legalDialects = {"llvm"};
+  lowered.legalOps = {"gpu.binary", "gpu.launch_func"};
+  pm.addPass(optim::createOptimCheckLoweredPass(lowered));
 }
 
 void optim::buildOptimGPUPipeline(OpPassManager &pm,

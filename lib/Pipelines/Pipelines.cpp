@@ -9,6 +9,7 @@
 #include "optim/Conversion/Passes.h"
 #include "optim/Transforms/Passes.h"
 
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -19,6 +20,13 @@ using namespace mlir;
 void optim::buildOptimToBuffersPipeline(OpPassManager &pm) {
   // The passes below reach only the functions directly in this module.
   pm.addPass(createOptimCheckTopLevelFunctionsPass());
+
+  // The caller's affine loops become scf loops first: the GPU lowering would
+  // leave their scf.for behind (it lowers affine after scf-to-cf, as
+  // upstream's does), and on the CPU expand-strided-metadata would build
+  // affine maps that take an affine.for's induction variable as a symbol,
+  // which they may not (a subview of a subview inside the loop).
+  pm.addPass(createLowerAffinePass());
 
   // optim -> linalg on tensors or memrefs.
   pm.addPass(createConvertOptimToLinalgPass());

@@ -7,6 +7,12 @@
 // RUN: | %extract_ptx | FileCheck %s --check-prefix=SM120
 // RUN: optim-opt %s --optim-gpu-pipeline="format=isa features=+ptx88" \
 // RUN: | %extract_ptx | FileCheck %s --check-prefix=PTX88
+// RUN: not optim-opt %s --optim-gpu-pipeline="format=bin toolkit=%t.missing" \
+// RUN:   2>&1 | FileCheck %s --check-prefix=TOOLKIT
+
+// A toolkit without the assembler a binary format needs is an error, not a
+// binary made by whatever ptxas gpu-module-to-binary finds elsewhere.
+// TOOLKIT: error: the CUDA toolkit '{{.+}}.missing' has no executable bin/ptxas, which format=bin needs
 
 // The tensor form on a dynamic N-D shape, end to end. The host computes the
 // step scalars, the vector count and the grid, then launches one kernel on a

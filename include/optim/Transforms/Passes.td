@@ -136,4 +136,22 @@ def OptimCheckTopLevelFunctionsPass
   }];
 }
 
+def OptimCheckLoweredPass : Pass<"optim-check-lowered", "ModuleOp"> {
+  let summary = "Fail unless every op is one the target translates";
+  let description = [{
+    Run last in a pipeline: it reports an error for the first op (in
+    pre-order) that is neither in one of `legal-dialects` nor one of
+    `legal-ops`, and fails. Conversions that cannot convert an op may leave it
+    in place without failing (partial conversion), or print an error and
+    still succeed; without this check such a pipeline would report success
+    on IR that `mlir-translate --mlir-to-llvmir` then rejects.
+  }];
+  let options = [
+    ListOption<"legalDialects", "legal-dialects", "std::string",
+               "Dialects whose ops may remain (e.g. llvm)">,
+    ListOption<"legalOps", "legal-ops", "std::string",
+               "Other ops that may remain (e.g. gpu.binary)">,
+  ];
+}
+
 #endif // OPTIM_TRANSFORMS_PASSES_TD

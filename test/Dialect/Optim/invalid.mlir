@@ -223,3 +223,21 @@ func.func @encoding(%p: tensor<4xf32>, %m: tensor<4xf32, "sparse">, %t: i64, %lr
       : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32, "sparse">, tensor<4xf32>, f32)
   return
 }
+
+// -----
+
+func.func @memory_space(%p: memref<16xf32, "foo">, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'param' is in memory space "foo"; expected a memref in the default memory space}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<16xf32, "foo">
+  return
+}
+
+// -----
+
+func.func @gpu_memory_space(%p: memref<16xf32>, %g: memref<16xf32, #gpu.address_space<global>>,
+                            %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'grad' is in memory space #gpu.address_space<global>; expected a memref in the default memory space}}
+  optim.adamw_step %p, %g, %p, %p, step %t, lr %lr
+      : (memref<16xf32>, memref<16xf32, #gpu.address_space<global>>, memref<16xf32>, memref<16xf32>, f32)
+  return
+}

@@ -134,4 +134,23 @@ def OptimGPUCheckMappedPass
   }];
 }
 
+def OptimGPUCheckToolkitPass
+    : Pass<"optim-gpu-check-toolkit", "ModuleOp"> {
+  let summary = "Fail unless the CUDA toolkit has what a binary format needs";
+  let description = [{
+    Run before `gpu-module-to-binary`: with `format` `bin` it fails unless
+    `<toolkit>/bin/ptxas` is an executable, with `fatbin` unless
+    `<toolkit>/bin/fatbinary` is one too; `isa` needs neither. Given a
+    toolkit that does not exist, `gpu-module-to-binary` reports an error and
+    then goes on with whatever `ptxas` it finds elsewhere, so that the
+    pipeline succeeds with another toolkit than the one asked for.
+  }];
+  let options = [
+    Option<"toolkit", "toolkit", "std::string", /*default=*/"",
+           "The CUDA toolkit gpu-module-to-binary is given">,
+    Option<"format", "format", "std::string", /*default=*/"\"fatbin\"",
+           "What the GPU modules become: isa, bin or fatbin">,
+  ];
+}
+
 #endif // OPTIM_TRANSFORMS_GPU_PASSES_TD

@@ -109,6 +109,13 @@ LogicalResult AdamWStepOp::verify() {
       return emitOpError("operand '")
              << name << "' has the tensor encoding " << tensor.getEncoding()
              << "; expected a tensor without encoding";
+    // Neither pipeline places buffers by memory space: the CPU's LLVM
+    // lowering cannot convert one, and the GPU's buffers are its arguments.
+    auto memref = dyn_cast<MemRefType>(value.getType());
+    if (memref && memref.getMemorySpace())
+      return emitOpError("operand '")
+             << name << "' is in memory space " << memref.getMemorySpace()
+             << "; expected a memref in the default memory space";
   }
 
   auto paramType = cast<ShapedType>(getParam().getType());
