@@ -135,3 +135,22 @@ func.func @non_strided(%a: memref<16xf32, affine_map<(d0) -> (d0 floordiv 2)>>) 
   }
   return
 }
+
+// -----
+
+// More elements than `index` counts: not collapsed or vectorised (the
+// element count would wrap), left to convert-linalg-to-loops' nested loops.
+
+// CHECK-LABEL: func @too_many_elements
+// CHECK:       linalg.generic
+// CHECK-NOT:   vector.
+func.func @too_many_elements(%a: memref<4294967296x4294967296xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      outs(%a : memref<4294967296x4294967296xf32>) {
+  ^bb0(%x: f32):
+    %y = arith.addf %x, %x : f32
+    linalg.yield %y : f32
+  }
+  return
+}

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::optim;
@@ -59,6 +60,13 @@ mlir::optim::matchElementwiseGeneric(linalg::GenericOp op) {
     auto type = dyn_cast<MemRefType>(operand.getType());
     if (!type || !type.isStrided() || !isPackedElement(type.getElementType()))
       return std::nullopt;
+    // The code generators count elements and bytes in `index`: a static
+    // shape of more elements than that holds is left to nested loops.
+    int64_t numElements = 1;
+    for (int64_t dim : type.getShape())
+      if (!ShapedType::isDynamic(dim) &&
+          llvm::MulOverflow(numElements, dim, numElements))
+        return std::nullopt;
     if (type.getRank() >= 2) {
       if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
               type, allDims(type.getRank()))) {

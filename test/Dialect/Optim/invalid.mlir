@@ -241,3 +241,11 @@ func.func @gpu_memory_space(%p: memref<16xf32>, %g: memref<16xf32, #gpu.address_
       : (memref<16xf32>, memref<16xf32, #gpu.address_space<global>>, memref<16xf32>, memref<16xf32>, f32)
   return
 }
+
+// -----
+
+func.func @too_many_elements(%p: memref<4294967296x?x4294967296xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'param' has shape 4294967296x?x4294967296, more elements than 2^63 - 1; expected fewer}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<4294967296x?x4294967296xf32>
+  return
+}

@@ -9,6 +9,7 @@
 
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::optim;
@@ -142,6 +143,15 @@ LogicalResult AdamWStepOp::verify() {
              << name << "' has shape " << formatShape(type.getShape())
              << " but 'param' has shape " << formatShape(paramType.getShape());
   }
+  // The lowerings flatten a state to one dimension of `index` elements; a
+  // count that overflows would become a wrong, often empty, loop.
+  int64_t numElements = 1;
+  for (int64_t dim : paramType.getShape())
+    if (!ShapedType::isDynamic(dim) &&
+        llvm::MulOverflow(numElements, dim, numElements))
+      return emitOpError("operand 'param' has shape ")
+             << formatShape(paramType.getShape())
+             << ", more elements than 2^63 - 1; expected fewer";
 
   if (!getStep().getType().isSignlessInteger(64))
     return emitOpError("operand 'step' has type ")
