@@ -97,6 +97,11 @@ def check_tensor(i, arrays):
     for name, a in arrays.items():
         if not isinstance(a, np.ndarray):
             raise TypeError(f"{name}[{i}] must be a numpy.ndarray, got {type(a).__name__}")
+        if isinstance(a, np.ma.MaskedArray):
+            raise TypeError(
+                f"{name}[{i}] is a masked array; the step would ignore its mask and "
+                f"update every element: pass a plain numpy.ndarray"
+            )
         if a.dtype not in _FLOAT_DTYPES:
             raise TypeError(
                 f"{name}[{i}] has dtype {a.dtype}; expected float32 or float64 "

@@ -142,6 +142,11 @@ class AdamW:
                         f"state[{i}]['step'] must be an integer (the steps taken), "
                         f"got {type(taken).__name__}"
                     )
+                if not 0 <= taken < 2**63 - 1:
+                    raise ValueError(
+                        f"state[{i}]['step'] is {taken}; expected 0 to 2**63 - 2 steps "
+                        f"taken, so that the next step count fits in 64 bits"
+                    )
             check_tensor(i, arrays)
         check_disjoint(
             [(f"params[{i}]", params[i]) for i in stepping]
@@ -256,6 +261,12 @@ class AdamW:
             if saved_id not in by_id:
                 raise ValueError(f"state_dict state has an unknown parameter {saved_id!r}")
             index, p = by_id[saved_id]
+            missing = [key for key in ("step", "exp_avg", "exp_avg_sq") if key not in s]
+            if missing:
+                raise ValueError(
+                    f"state_dict state[{saved_id!r}] has no {', '.join(map(repr, missing))}; "
+                    f"expected 'step', 'exp_avg' and 'exp_avg_sq'"
+                )
             step = s["step"]
             # torch stores the step as a 0-d float tensor; accept any whole
             # number from which another step still fits in 64 bits.
@@ -269,11 +280,21 @@ class AdamW:
                 )
             entry = {"step": int(step)}
             for key in ("exp_avg", "exp_avg_sq"):
+                if isinstance(s[key], np.ma.MaskedArray):
+                    raise TypeError(
+                        f"state_dict state[{saved_id!r}]['{key}'] is a masked array; "
+                        f"expected every element's value"
+                    )
                 x = np.asarray(s[key])
                 if np.iscomplexobj(x):
                     raise TypeError(
                         f"state_dict state[{saved_id!r}]['{key}'] is complex ({x.dtype}); "
                         f"its parameter is {p.dtype}"
+                    )
+                if x.dtype.kind not in "biuf":
+                    raise TypeError(
+                        f"state_dict state[{saved_id!r}]['{key}'] has dtype {x.dtype}; "
+                        f"expected real numbers (its parameter is {p.dtype})"
                     )
                 x = np.array(x, dtype=p.dtype, order="C", copy=True)
                 if x.shape != p.shape:

@@ -227,3 +227,14 @@ def test_optimizer_lr_beyond_float32_is_refused():
         opt.step([np.ones(3, np.float32)])
     np.testing.assert_array_equal(w, np.ones(3, np.float32))
     assert not opt.state
+
+
+@pytest.mark.parametrize("name", ["params", "grads", "m", "v"])
+def test_masked_arrays_are_refused(name):
+    # The step would update every element and ignore the mask.
+    args = good_args()
+    args[name][0] = np.ma.masked_array(args[name][0], mask=[0, 1, 0, 0])
+    before = snapshot(args)
+    with pytest.raises(TypeError, match=rf"{name}\[0\] is a masked array"):
+        optim_mlir.adamw_step(**args, **GOOD_HYPER)
+    assert_unchanged(args, before)

@@ -328,3 +328,42 @@ def test_load_state_dict_refuses_complex_moments():
     with pytest.raises(TypeError, match=r"\['exp_avg'\] is complex"):
         opt.load_state_dict(saved)
     assert opt.state == {}
+
+
+def test_a_state_step_without_a_next_step_is_named():
+    # 2**63 - 1 steps taken: the next count would not fit in 64 bits. The
+    # state's step is to blame, not the count the optimizer derives from it.
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p])
+    opt.step([np.ones(3)])
+    opt.state[0]["step"] = 2**63 - 1
+    p_before = p.copy()
+    with pytest.raises(ValueError, match=r"state\[0\]\['step'\] is 9223372036854775807"):
+        opt.step([np.ones(3)])
+    np.testing.assert_array_equal(p, p_before)
+
+
+@pytest.mark.parametrize("key", ["step", "exp_avg", "exp_avg_sq"])
+def test_load_state_dict_names_a_missing_key(key):
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p])
+    opt.step([np.ones(3)])
+    saved = opt.state_dict()
+    del saved["state"][0][key]
+    state_before = {k: np.copy(v) for k, v in opt.state[0].items()}
+    with pytest.raises(ValueError, match=rf"state\[0\] has no '{key}'"):
+        opt.load_state_dict(saved)
+    for k, v in state_before.items():
+        np.testing.assert_array_equal(opt.state[0][k], v)
+
+
+@pytest.mark.parametrize("moment", [np.array(["a", "b", "c"]),
+                                    np.ma.masked_array(np.ones(3), mask=[0, 1, 0])])
+def test_load_state_dict_refuses_strings_and_masked_moments(moment):
+    p = np.ones(3)
+    opt = optim_mlir.AdamW([p])
+    saved = opt.state_dict()
+    saved["state"] = {0: {"step": 1, "exp_avg": moment, "exp_avg_sq": np.ones(3)}}
+    with pytest.raises(TypeError, match=r"state\[0\]\['exp_avg'\] (has dtype <U1|is a masked)"):
+        opt.load_state_dict(saved)
+    assert opt.state == {}
