@@ -2,8 +2,9 @@
 #===- scripts/build.sh - Configure and build OptimMLIR ---------------------===#
 #
 # Configures and builds the project into ${BUILD_DIR:-build} against Debian's
-# LLVM/MLIR 22. It configures a new build directory, or one that was
-# configured for another Python (the extension is built for one interpreter).
+# LLVM/MLIR 22, with sanitizers where OPTIM_SANITIZE=ON (scripts/sanitize.sh).
+# It configures a new build directory, or one that was configured for another
+# Python (the extension is built for one interpreter).
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
@@ -24,7 +25,7 @@ if [ ! -f "$build/build.ninja" ] || [ "$configured_python" != "$python" ]; then
     -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld \
     -DCMAKE_MODULE_LINKER_FLAGS=-fuse-ld=lld \
     -DMLIR_DIR=$llvm/lib/cmake/mlir -DLLVM_EXTERNAL_LIT=$llvm/bin/lit \
-    -DPython3_EXECUTABLE="$python" \
+    -DPython3_EXECUTABLE="$python" -DOPTIM_SANITIZE="${OPTIM_SANITIZE:-OFF}" \
     "${launcher[@]}"
 fi
 cmake --build "$build" -j "${JOBS:-2}" "$@"

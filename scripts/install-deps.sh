@@ -12,8 +12,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-  libomp-22-dev clang-format-22 clang-tidy-22 cmake ninja-build ccache
-  python3-dev
+  libomp-22-dev libclang-rt-22-dev clang-format-22 clang-tidy-22 cmake
+  ninja-build ccache python3-dev
 )
 
 installed() { # <package>

@@ -3,10 +3,11 @@
 #
 # Installs what is missing, builds, then runs the lit suite (check-optim's
 # tests, with optim-opt's round-trip check), the Python tests, the C++ format
-# check, the check that docs/generated is up to date, clang-tidy and the
-# benchmark's smoke run, and ends with one line
-# `N passed, N failed, N skipped` over all of them. Exits non-zero if any test
-# failed.
+# check, the check that docs/generated is up to date, clang-tidy, the lit and
+# Python suites again on a build with ASan and UBSan, the fuzzer on that
+# build for ${FUZZ_SECONDS:-180} s, and the benchmark's smoke run, and ends
+# with one line `N passed, N failed, N skipped` over all of them. Exits
+# non-zero if any test failed.
 #
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -42,22 +43,35 @@ field() { # <regex> <file>: the number before the regex in the file, or 0
   grep -oE "[0-9]+ $1" "$2" | tail -n 1 | grep -oE '^[0-9]+' || echo 0
 }
 
-echo "== lit: check-optim, with optim-opt's IR round-trip check"
-/usr/lib/llvm-22/bin/lit -sv --param roundtrip=1 "$build/test" | tee "$log/lit"
-status=$?
 # lit's summary lines read `  Passed: 12 (85.71%)`; add up each kind.
-litsum() { awk -v re="^ *($1) *:" '$0 ~ re {sub(/^[^:]*: */, ""); s += $1} END {print s + 0}' "$log/lit"; }
-count lit "$(litsum 'Passed|Passed With Retry|Expectedly Failed')" \
-  "$(litsum 'Failed|Unresolved|Timed Out|Unexpectedly Passed')" \
-  "$(litsum 'Unsupported')" "$status"
+litsum() { # <kinds regex> <log>
+  awk -v re="^ *($1) *:" '$0 ~ re {sub(/^[^:]*: */, ""); s += $1} END {print s + 0}' "$2"
+}
+run_lit() { # <label> <build dir> [env assignments...]: check-optim's tests
+  local label=$1 dir=$2 out="$log/lit-$RANDOM" status
+  shift 2
+  env "$@" /usr/lib/llvm-22/bin/lit -sv --param roundtrip=1 "$dir/test" | tee "$out"
+  status=$?
+  count "$label" "$(litsum 'Passed|Passed With Retry|Expectedly Failed' "$out")" \
+    "$(litsum 'Failed|Unresolved|Timed Out|Unexpectedly Passed' "$out")" \
+    "$(litsum 'Unsupported' "$out")" "$status"
+}
+run_pytest() { # <label> <build dir> [env assignments...]: python/tests
+  local label=$1 dir=$2 out="$log/pytest-$RANDOM" status
+  shift 2
+  env "$@" PYTHONPATH="$dir/python_packages" python3 -m pytest -q "$root/python/tests" \
+    | tee "$out"
+  status=$?
+  count "$label" "$(field passed "$out")" \
+    "$(( $(field failed "$out") + $(field error "$out") ))" \
+    "$(field skipped "$out")" "$status"
+}
+
+echo "== lit: check-optim, with optim-opt's IR round-trip check"
+run_lit lit "$build"
 
 echo "== pytest: python/tests"
-PYTHONPATH="$build/python_packages" python3 -m pytest -q "$root/python/tests" \
-  | tee "$log/pytest"
-status=$?
-count pytest "$(field passed "$log/pytest")" \
-  "$(( $(field failed "$log/pytest") + $(field error "$log/pytest") ))" \
-  "$(field skipped "$log/pytest")" "$status"
+run_pytest pytest "$build"
 
 echo "== C++ formatting (clang-format-22)"
 if bash "$root/scripts/check-format.sh"; then count format 1 0 0; else count format 0 1 0; fi
@@ -67,6 +81,32 @@ if bash "$root/scripts/check-docs.sh"; then count docs 1 0 0; else count docs 0 
 
 echo "== clang-tidy-22 (checks in .clang-tidy)"
 if bash "$root/scripts/check-tidy.sh"; then count tidy 1 0 0; else count tidy 0 1 0; fi
+
+# The same suites on a build with AddressSanitizer and UndefinedBehaviorSanitizer
+# (tools, libraries and the Python extension), and the fuzzer on that build.
+sanitize_build=${SANITIZE_BUILD_DIR:-$root/build-sanitize}
+echo "== sanitizer build (ASan + UBSan) in $sanitize_build"
+if OPTIM_SANITIZE=ON BUILD_DIR=$sanitize_build bash "$root/scripts/build.sh" \
+  >"$log/sanitize-build" 2>&1; then
+  echo "== lit under ASan + UBSan"
+  run_lit "lit (ASan+UBSan)" "$sanitize_build" \
+    LSAN_OPTIONS="suppressions=$root/test/lsan.supp"
+  echo "== pytest under ASan + UBSan"
+  # The interpreter is not instrumented: it loads the sanitizer runtime
+  # first, and frees little at exit, so leaks are not reported.
+  run_pytest "pytest (ASan+UBSan)" "$sanitize_build" \
+    LD_PRELOAD="$(/usr/lib/llvm-22/bin/clang -print-file-name=libclang_rt.asan-x86_64.so)" \
+    ASAN_OPTIONS=detect_leaks=0
+  echo "== fuzzing (scripts/fuzz.sh ${FUZZ_SECONDS:-180})"
+  if SANITIZE_BUILD_DIR=$sanitize_build bash "$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-180}"; then
+    count fuzz 1 0 0
+  else
+    count fuzz 0 1 0
+  fi
+else
+  tail -n 40 "$log/sanitize-build"
+  count "sanitizer build" 0 1 0
+fi
 
 echo "== benchmark smoke run"
 if bash "$root/bench/run.sh" --smoke >"$log/bench" 2>&1; then

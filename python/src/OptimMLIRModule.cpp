@@ -223,6 +223,10 @@ public:
       throw nb::value_error(
           ("lower: the IR does not parse or verify:\n" + diagnostics).c_str());
     PassManager pm(&context);
+    // Verify after every pass: Debian's LLVM has no assertions, and the
+    // verifier is what stops a pass that breaks the IR (on by default;
+    // stated because nothing else would catch it).
+    pm.enableVerifier(true);
     optim::buildOptimCPUPipeline(pm, optim::OptimCPUPipelineOptions());
     if (failed(pm.run(*module)))
       throw nb::value_error(
@@ -303,6 +307,10 @@ private:
     if (failed(verify(*module)))
       throw fail("the generated step does not verify");
     PassManager pm(&context);
+    // Verify after every pass: Debian's LLVM has no assertions, and the
+    // verifier is what stops a pass that breaks the IR (on by default;
+    // stated because nothing else would catch it).
+    pm.enableVerifier(true);
     optim::OptimCPUPipelineOptions options;
     options.emitCInterface = true;
     optim::buildOptimCPUPipeline(pm, options);

@@ -23,6 +23,10 @@ using namespace mlir;
 /// Lowers the parsed module to the LLVM dialect with the default CPU options.
 static LogicalResult lowerToLLVM(Operation *module, JitRunnerOptions &) {
   PassManager pm(module->getContext());
+  // Verify after every pass: Debian's LLVM has no assertions, and the
+  // verifier is what stops a pass that breaks the IR (on by default;
+  // stated because nothing else would catch it).
+  pm.enableVerifier(true);
   optim::buildOptimCPUPipeline(pm, optim::OptimCPUPipelineOptions());
   return pm.run(module);
 }
