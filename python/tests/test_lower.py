@@ -59,3 +59,18 @@ def test_unknown_pipeline():
 def test_non_string_input():
     with pytest.raises(TypeError, match="ir_text must be a str"):
         optim_mlir.lower(b"module {}")
+
+
+def test_a_module_the_pipeline_cannot_lower_raises():
+    # finalize-memref-to-llvm cannot convert the memory space: it reports it
+    # and leaves the function alone; the pipeline then fails instead of
+    # returning IR that would not translate to LLVM IR.
+    ir = """
+    func.func @f(%a: memref<16xf32, "foo">, %i: index) -> f32 {
+      %x = memref.load %a[%i] : memref<16xf32, "foo">
+      return %x : f32
+    }
+    """
+    with pytest.raises(ValueError) as info:
+        optim_mlir.lower(ir)
+    assert "'func.func' was not lowered" in str(info.value)
