@@ -8,11 +8,18 @@ import math
 import numbers
 from collections.abc import Sequence
 
+import ml_dtypes
 import numpy as np
 
 from . import _core
 
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# The element types a step takes, by dtype, as the extension names them.
+_ELEMENTS = {
+    np.dtype(np.float64): "f64",
+    np.dtype(np.float32): "f32",
+    np.dtype(ml_dtypes.bfloat16): "bf16",
+    np.dtype(np.float16): "f16",
+}
 
 
 def _check_array_list(name, arrays):
@@ -89,9 +96,10 @@ def check_step(t):
 def check_tensor(i, arrays):
     """Checks the arrays of tensor i, given as {"params": p, "grads": g, ...}.
 
-    Every array must be a float32/float64 numpy array, C-contiguous and
-    aligned, with the dtype and shape of the first; all but "grads" must be
-    writeable. Messages name each array as name[i].
+    Every array must be a float64, float32, bfloat16 or float16 numpy array,
+    C-contiguous and aligned, with the shape of the first (each its own
+    dtype); all but "grads" must be writeable. Messages name each array as
+    name[i].
     """
     first_name, first = next(iter(arrays.items()))
     for name, a in arrays.items():
@@ -102,15 +110,10 @@ def check_tensor(i, arrays):
                 f"{name}[{i}] is a masked array; the step would ignore its mask and "
                 f"update every element: pass a plain numpy.ndarray"
             )
-        if a.dtype not in _FLOAT_DTYPES:
+        if a.dtype not in _ELEMENTS:
             raise TypeError(
-                f"{name}[{i}] has dtype {a.dtype}; expected float32 or float64 "
-                f"in native byte order"
-            )
-        if a.dtype != first.dtype:
-            raise TypeError(
-                f"{name}[{i}] has dtype {a.dtype} but {first_name}[{i}] has dtype "
-                f"{first.dtype}; the arrays of one tensor must share one dtype"
+                f"{name}[{i}] has dtype {a.dtype}; expected float64, float32, bfloat16 "
+                f"(ml_dtypes) or float16 in native byte order"
             )
         if a.shape != first.shape:
             raise ValueError(
@@ -192,10 +195,13 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
 
     Args:
       params, grads, m, v: lists of numpy arrays. params[i], grads[i], m[i]
-        and v[i] have the same shape and the same dtype, float32 or float64;
-        different i may have different shapes and dtypes. params, m and v
-        must be writeable and must not share memory with each other or with
-        any gradient; all four must be C-contiguous.
+        and v[i] have the same shape and each its own dtype among float64,
+        float32, ml_dtypes.bfloat16 and float16; different i may have
+        different shapes and dtypes. The step computes in float64 when any of
+        params[i], m[i] and v[i] is float64, else in float32, and rounds each
+        value it writes to its array's dtype (to nearest, ties to even).
+        params, m and v must be writeable and must not share memory with each
+        other or with any gradient; all four must be C-contiguous.
       t: the step count, an integer >= 1.
       lr: learning rate, >= 0.
       beta1, beta2: moment decay rates in [0, 1).
@@ -205,7 +211,7 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
     Returns None; params, m and v are updated through their own buffers.
 
     Raises TypeError or ValueError, naming the argument, before touching any
-    array. The first call for a dtype and a set of betas, eps and
+    array. The first call for a tuple of dtypes and a set of betas, eps and
     weight_decay JIT-compiles a step; later calls, whatever the shapes, t and
     lr, reuse it.
     """
@@ -218,7 +224,21 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
         params, m, v, (("lr", lr), ("eps", eps), ("weight_decay", weight_decay))
     )
     if params:
-        _core.adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay)
+        core_step(params, grads, m, v, t, (lr, beta1, beta2, eps, weight_decay))
+
+
+def core_step(params, grads, m, v, t, hyperparameters):
+    """Calls the extension on checked arrays: each tensor's element types by
+    name, and 2-byte floats, which numpy cannot hand over as such, as uint16
+    views of their bits."""
+    def bits(a):
+        return a.view(np.uint16) if a.dtype.itemsize == 2 else a
+
+    elements = [tuple(_ELEMENTS[a.dtype] for a in arrays)
+                for arrays in zip(params, grads, m, v)]
+    _core.adamw_step([bits(a) for a in params], [bits(a) for a in grads],
+                     [bits(a) for a in m], [bits(a) for a in v], elements, t,
+                     *hyperparameters)
 
 
 def lower(ir_text, pipeline="cpu"):

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from . import _core
 from ._functional import (check_disjoint, check_fits_compute_type, check_hyperparameters,
-                          check_step, check_tensor)
+                          check_step, check_tensor, core_step)
 
 _HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
 # torch's options that change the update, with the values that leave it
@@ -190,12 +189,12 @@ class AdamW:
 
         for t, indices, hyper in calls:
             states = [self.state[i] for i in indices]
-            _core.adamw_step(
+            core_step(
                 [params[i] for i in indices],
                 [grads[i] for i in indices],
                 [s["exp_avg"] for s in states],
                 [s["exp_avg_sq"] for s in states],
-                t, *hyper)
+                t, hyper)
             for s in states:
                 s["step"] = t
 

@@ -11,8 +11,10 @@
 // recompile. Compiling runs without the GIL, one compile at a time.
 //
 // Argument checking with readable messages is done by the Python layer
-// (optim_mlir/_functional.py); this file re-checks only what memory safety
-// depends on (element types, shapes, contiguity).
+// (optim_mlir/_functional.py), which names each tensor's element types and
+// hands bf16 and f16 arrays over as uint16 views of their bits; this file
+// re-checks only what memory safety depends on (element widths, shapes,
+// contiguity).
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +45,7 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/array.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
@@ -69,23 +72,60 @@ using RWArray = nb::ndarray<nb::device::cpu, nb::c_contig>;
 using ROArray = nb::ndarray<nb::ro, nb::device::cpu, nb::c_contig>;
 
 /// The element types an array may have, as the compiled step sees them.
-enum class Element { F32, F64 };
+enum class Element { F32, F64, BF16, F16 };
 
 } // namespace
 
-/// The element type of `a`; throws for anything else.
-template <typename Array>
-static Element getElement(const Array &a, const char *what) {
-  if (a.dtype() == nb::dtype<double>())
-    return Element::F64;
-  if (a.dtype() == nb::dtype<float>())
+/// The element type named `name` ("f32", "f64", "bf16", "f16"); throws for
+/// anything else.
+static Element parseElement(const std::string &name) {
+  if (name == "f32")
     return Element::F32;
-  throw nb::type_error(
-      (std::string(what) + ": expected float32 or float64").c_str());
+  if (name == "f64")
+    return Element::F64;
+  if (name == "bf16")
+    return Element::BF16;
+  if (name == "f16")
+    return Element::F16;
+  throw nb::value_error(("unknown element type '" + name + "'").c_str());
 }
 
 static const char *getName(Element element) {
-  return element == Element::F64 ? "f64" : "f32";
+  switch (element) {
+  case Element::F32:
+    return "f32";
+  case Element::F64:
+    return "f64";
+  case Element::BF16:
+    return "bf16";
+  case Element::F16:
+    return "f16";
+  }
+  llvm_unreachable("unknown element type");
+}
+
+/// Throws unless `a` holds elements of type `element`: float32 or float64
+/// arrays for f32 and f64, and, as numpy has no bfloat16 of its own, uint16
+/// views of the bits for bf16 and f16.
+template <typename Array>
+static void checkElement(const Array &a, Element element, const char *what) {
+  bool matches = false;
+  switch (element) {
+  case Element::F32:
+    matches = a.dtype() == nb::dtype<float>();
+    break;
+  case Element::F64:
+    matches = a.dtype() == nb::dtype<double>();
+    break;
+  case Element::BF16:
+  case Element::F16:
+    matches = a.dtype() == nb::dtype<uint16_t>();
+    break;
+  }
+  if (!matches)
+    throw nb::type_error((std::string(what) + ": not an array of " +
+                          getName(element) + " elements")
+                             .c_str());
 }
 
 namespace {
@@ -273,7 +313,17 @@ private:
     Location loc = NameLoc::get(b.getStringAttr("optim_mlir.adamw_step"));
     OwningOpRef<ModuleOp> module = ModuleOp::create(b, loc);
     auto typeOf = [&](Element element) -> Type {
-      return element == Element::F64 ? Type(b.getF64Type()) : b.getF32Type();
+      switch (element) {
+      case Element::F32:
+        return b.getF32Type();
+      case Element::F64:
+        return b.getF64Type();
+      case Element::BF16:
+        return b.getBF16Type();
+      case Element::F16:
+        return b.getF16Type();
+      }
+      llvm_unreachable("unknown element type");
     };
     SmallVector<Type> arguments;
     for (Element element : kind.elements)
@@ -389,15 +439,18 @@ namespace {
 
 } // namespace
 
-/// Applies one AdamW step in place to every (params[i], m[i], v[i]).
+/// Applies one AdamW step in place to every (params[i], m[i], v[i]), whose
+/// element types `elementNames[i]` lists (param, grad, m, v).
 static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                       std::vector<RWArray> m, std::vector<RWArray> v,
+                      std::vector<std::array<std::string, 4>> elementNames,
                       int64_t step, double lr, double beta1, double beta2,
                       double eps, double weightDecay) {
   size_t n = params.size();
-  if (grads.size() != n || m.size() != n || v.size() != n)
-    throw nb::value_error("adamw_step: params, grads, m and v must have the "
-                          "same length");
+  if (grads.size() != n || m.size() != n || v.size() != n ||
+      elementNames.size() != n)
+    throw nb::value_error("adamw_step: params, grads, m, v and elements must "
+                          "have the same length");
   if (step < 1)
     throw nb::value_error("adamw_step: t must be >= 1");
   if (n == 0)
@@ -427,9 +480,13 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                              std::to_string(i) + "] differs from params[" +
                              std::to_string(i) + "] in shape")
                                 .c_str());
-    std::array<Element, 4> elements = {
-        getElement(params[i], "params"), getElement(grads[i], "grads"),
-        getElement(m[i], "m"), getElement(v[i], "v")};
+    std::array<Element, 4> elements;
+    for (auto [element, name] : llvm::zip(elements, elementNames[i]))
+      element = parseElement(name);
+    checkElement(params[i], elements[0], "params");
+    checkElement(grads[i], elements[1], "grads");
+    checkElement(m[i], elements[2], "m");
+    checkElement(v[i], elements[3], "v");
     if (params[i].size() == 0)
       continue;
     size_t kind =
@@ -475,10 +532,13 @@ NB_MODULE(_core, m) {
 
   m.def("adamw_step", &adamwStep, nb::arg("params").noconvert(),
         nb::arg("grads").noconvert(), nb::arg("m").noconvert(),
-        nb::arg("v").noconvert(), nb::arg("t"), nb::arg("lr"), nb::arg("beta1"),
-        nb::arg("beta2"), nb::arg("eps"), nb::arg("weight_decay"),
-        "One AdamW step, in place, on C-contiguous float32/float64 arrays. "
-        "Arguments are assumed checked by optim_mlir.adamw_step.");
+        nb::arg("v").noconvert(), nb::arg("elements"), nb::arg("t"),
+        nb::arg("lr"), nb::arg("beta1"), nb::arg("beta2"), nb::arg("eps"),
+        nb::arg("weight_decay"),
+        "One AdamW step, in place, on C-contiguous arrays: float32 and "
+        "float64, and uint16 views of bf16 and f16 (elements[i] names the "
+        "element types of params[i], grads[i], m[i], v[i]). Arguments are "
+        "assumed checked by optim_mlir.adamw_step.");
   m.def(
       "lower",
       [](const std::string &ir, const std::string &pipeline) {

@@ -205,7 +205,7 @@ def test_bad_step_input_changes_nothing():
     with pytest.raises(ValueError, match="grads has 3 arrays"):
         opt.step(grads[:3])
     with pytest.raises(TypeError, match=r"grads\[0\].*dtype"):
-        opt.step([g.astype(np.float32) for g in grads_for(rng, weights + biases)])
+        opt.step([g.astype(np.int32) for g in grads_for(rng, weights + biases)])
     aliased = grads_for(rng, weights + biases)
     aliased[2] = biases[0]  # a gradient that is a parameter
     with pytest.raises(ValueError, match=r"params\[2\] and grads\[2\] share memory"):

@@ -1,4 +1,5 @@
-//===- optim-fuzz.cpp - libFuzzer target for the optim pipelines -*- C++ -*-===//
+//===- optim-fuzz.cpp - libFuzzer target for the optim pipelines -*- C++
+//-*-===//
 //
 // Parses each input as an MLIR module and, if it parses and verifies, runs
 // `optim-cpu-pipeline` and `optim-gpu-pipeline` (up to PTX text) on copies of
@@ -102,10 +103,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // The lexer reads up to a terminating null, which libFuzzer's data lacks:
   // parse a copy that has one.
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(
-          StringRef(reinterpret_cast<const char *>(data), size)),
-      llvm::SMLoc());
+  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(StringRef(
+                                   reinterpret_cast<const char *>(data), size)),
+                               llvm::SMLoc());
   OwningOpRef<ModuleOp> module =
       parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
   if (!module)

@@ -116,3 +116,27 @@ func.func @two_ops(%a: memref<8xf32>, %b: memref<3x3xf32>, %t: i64, %lr: f32) {
   optim.adamw_step %b, %b, %b, %b, step %t, lr %lr : memref<3x3xf32>
   return
 }
+
+// -----
+
+// Each operand its own element type: the body widens what it reads to the
+// compute type (f32) and rounds what it writes to each state's type. The
+// scalars are of the compute type.
+// CHECK-LABEL: func.func @mixed_bf16_weights_f32_moments(
+// CHECK:       %[[SS:.+]] = arith.truncf %{{.+}} : f64 to f32
+// CHECK:       linalg.generic
+// CHECK-SAME:      ins(%{{.+}} : memref<?xbf16>) outs(%{{.+}}, %{{.+}}, %{{.+}} : memref<?xbf16>, memref<?xf32>, memref<?xf32>)
+// CHECK-NEXT:  ^bb0(%[[GI:.+]]: bf16, %[[PI:.+]]: bf16, %[[MI:.+]]: f32, %[[VI:.+]]: f32):
+// CHECK-NEXT:    %[[G:.+]] = arith.extf %[[GI]] : bf16 to f32
+// CHECK-NEXT:    %[[P:.+]] = arith.extf %[[PI]] : bf16 to f32
+// CHECK-NOT:     arith.extf
+// CHECK:         %[[P1:.+]] = arith.subf %{{.+}}, %{{.+}} fastmath<contract> : f32
+// CHECK-NEXT:    %[[P1R:.+]] = arith.truncf %[[P1]] : f32 to bf16
+// CHECK-NEXT:    linalg.yield %[[P1R]], %{{.+}}, %{{.+}} : bf16, f32, f32
+func.func @mixed_bf16_weights_f32_moments(%p: memref<?xbf16>, %g: memref<?xbf16>,
+                                          %m: memref<?xf32>, %v: memref<?xf32>,
+                                          %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      : (memref<?xbf16>, memref<?xbf16>, memref<?xf32>, memref<?xf32>, f32)
+  return
+}

@@ -1,16 +1,17 @@
 // RUN: optim-opt %s -split-input-file -verify-diagnostics
 
 func.func @non_float(%p: tensor<4xi32>, %t: i64, %lr: i32) {
-  // expected-error@+1 {{'optim.adamw_step' op operand 'param' has element type 'i32'; expected f32 or f64}}
+  // expected-error@+1 {{'optim.adamw_step' op operand 'param' has element type 'i32'; expected f64, f32, bf16 or f16}}
   %p1, %m1, %v1 = optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : tensor<4xi32>
   return
 }
 
 // -----
 
-func.func @f16(%p: memref<4xf16>, %t: i64, %lr: f16) {
-  // expected-error@+1 {{operand 'param' has element type 'f16'; expected f32 or f64}}
-  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<4xf16>
+func.func @f80(%p: memref<4xf32>, %v: memref<4xf80>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'v' has element type 'f80'; expected f64, f32, bf16 or f16}}
+  optim.adamw_step %p, %p, %p, %v, step %t, lr %lr
+      : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf80>, f32)
   return
 }
 
@@ -52,10 +53,19 @@ func.func @mixed_forms_memref(%p: memref<4xf32>, %v: tensor<4xf32>, %t: i64, %lr
 
 // -----
 
-func.func @element_type_mismatch(%p: memref<4xf32>, %m: memref<4xf64>, %t: i64, %lr: f32) {
-  // expected-error@+1 {{operand 'm' has element type 'f64' but 'param' has element type 'f32'}}
+func.func @lr_not_compute_type(%p: memref<4xf32>, %m: memref<4xf64>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'lr' has type 'f32'; expected the compute type 'f64' (f64 when param, m or v is f64, else f32)}}
   optim.adamw_step %p, %p, %m, %p, step %t, lr %lr
       : (memref<4xf32>, memref<4xf32>, memref<4xf64>, memref<4xf32>, f32)
+  return
+}
+
+// -----
+
+func.func @lr_bf16(%p: memref<4xbf16>, %t: i64, %lr: bf16) {
+  // expected-error@+1 {{operand 'lr' has type 'bf16'; expected the compute type 'f32' (f64 when param, m or v is f64, else f32)}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr
+      : (memref<4xbf16>, memref<4xbf16>, memref<4xbf16>, memref<4xbf16>, bf16)
   return
 }
 
@@ -89,7 +99,7 @@ func.func @static_vs_dynamic(%p: tensor<?xf32>, %m: tensor<4xf32>, %t: i64, %lr:
 // -----
 
 func.func @lr_type(%p: memref<4xf32>, %t: i64, %lr: f64) {
-  // expected-error@+1 {{operand 'lr' has type 'f64'; expected the element type 'f32'}}
+  // expected-error@+1 {{operand 'lr' has type 'f64'; expected the compute type 'f32' (f64 when param, m or v is f64, else f32)}}
   optim.adamw_step %p, %p, %p, %p, step %t, lr %lr
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, f64)
   return

@@ -72,3 +72,23 @@ func.func @memref_layouts(%p: memref<4x8xf32, strided<[16, 1]>>,
          memref<4x8xf32>, f32)
   return
 }
+
+// One type for all four states: lr has their compute type, f32 for bf16 and
+// f16, and the short form is printed.
+// CHECK-LABEL: func @all_bf16
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} : memref<?xbf16>
+func.func @all_bf16(%p: memref<?xbf16>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<?xbf16>
+  return
+}
+
+// Each state its own element type; f64 moments make the compute type f64.
+// CHECK-LABEL: func @mixed
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} : (tensor<8xf16>, tensor<8xbf16>, tensor<8xf64>, tensor<8xf32>, f64)
+func.func @mixed(%p: tensor<8xf16>, %g: tensor<8xbf16>, %m: tensor<8xf64>,
+                 %v: tensor<8xf32>, %t: i64, %lr: f64)
+    -> (tensor<8xf16>, tensor<8xf64>, tensor<8xf32>) {
+  %p1, %m1, %v1 = optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      : (tensor<8xf16>, tensor<8xbf16>, tensor<8xf64>, tensor<8xf32>, f64)
+  return %p1, %m1, %v1 : tensor<8xf16>, tensor<8xf64>, tensor<8xf32>
+}

@@ -25,9 +25,21 @@ static Type elementTypeOf(Type type) {
   return type;
 }
 
-/// Parses either a single type shared by `param`, `grad`, `m` and `v` (and
-/// whose element type is the type of `lr`), or the parenthesized list of the
-/// five types of `param`, `grad`, `m`, `v` and `lr`. `step` is always `i64`.
+/// The type of `lr` in the short form, where the four states have type
+/// `state`: the compute type of its element type (f32 for bf16 and f16), or,
+/// for an element type no step takes, that type, so that the verifier names
+/// the element type rather than the parser an `lr` mismatch.
+static Type getShortFormLrType(Type state) {
+  Type element = elementTypeOf(state);
+  if (!isStepElementType(element))
+    return element;
+  return getStepComputeType(element, element, element);
+}
+
+/// Parses either a single type shared by `param`, `grad`, `m` and `v` (`lr`
+/// then has the compute type of its element type), or the parenthesized list
+/// of the five types of `param`, `grad`, `m`, `v` and `lr`. `step` is always
+/// `i64`.
 static ParseResult parseStateTypes(OpAsmParser &parser, Type &param, Type &grad,
                                    Type &m, Type &v, Type &step, Type &lr) {
   step = parser.getBuilder().getI64Type();
@@ -41,13 +53,14 @@ static ParseResult parseStateTypes(OpAsmParser &parser, Type &param, Type &grad,
   if (parser.parseType(param))
     return failure();
   grad = m = v = param;
-  lr = elementTypeOf(param);
+  lr = getShortFormLrType(param);
   return success();
 }
 
 static void printStateTypes(OpAsmPrinter &printer, Operation *, Type param,
                             Type grad, Type m, Type v, Type /*step*/, Type lr) {
-  if (grad == param && m == param && v == param && lr == elementTypeOf(param)) {
+  if (grad == param && m == param && v == param &&
+      lr == getShortFormLrType(param)) {
     printer << param;
     return;
   }
@@ -57,6 +70,17 @@ static void printStateTypes(OpAsmPrinter &printer, Operation *, Type param,
 
 #define GET_OP_CLASSES
 #include "optim/Dialect/Optim/IR/OptimOps.cpp.inc"
+
+bool mlir::optim::isStepElementType(Type type) {
+  return type.isF64() || type.isF32() || type.isBF16() || type.isF16();
+}
+
+Type mlir::optim::getStepComputeType(Type param, Type m, Type v) {
+  MLIRContext *context = param.getContext();
+  if (param.isF64() || m.isF64() || v.isF64())
+    return Float64Type::get(context);
+  return Float32Type::get(context);
+}
 
 //===----------------------------------------------------------------------===//
 // AdamWStepOp
@@ -120,24 +144,19 @@ LogicalResult AdamWStepOp::verify() {
   }
 
   auto paramType = cast<ShapedType>(getParam().getType());
-  Type elementType = paramType.getElementType();
-  if (!elementType.isF32() && !elementType.isF64())
-    return emitOpError("operand 'param' has element type ")
-           << elementType << "; expected f32 or f64";
-
   bool isTensor = isa<RankedTensorType>(paramType);
   auto formName = [](bool tensor) { return tensor ? "tensor" : "memref"; };
-  for (auto [name, value] : ArrayRef(states).drop_front()) {
+  for (auto [name, value] : states) {
     auto type = cast<ShapedType>(value.getType());
+    if (!isStepElementType(type.getElementType()))
+      return emitOpError("operand '")
+             << name << "' has element type " << type.getElementType()
+             << "; expected f64, f32, bf16 or f16";
     if (isa<RankedTensorType>(type) != isTensor)
       return emitOpError("operand '")
              << name << "' is a " << formName(!isTensor) << " but 'param' is a "
              << formName(isTensor)
              << "; all state operands must be tensors or all memrefs";
-    if (type.getElementType() != elementType)
-      return emitOpError("operand '")
-             << name << "' has element type " << type.getElementType()
-             << " but 'param' has element type " << elementType;
     if (type.getShape() != paramType.getShape())
       return emitOpError("operand '")
              << name << "' has shape " << formatShape(type.getShape())
@@ -156,10 +175,11 @@ LogicalResult AdamWStepOp::verify() {
   if (!getStep().getType().isSignlessInteger(64))
     return emitOpError("operand 'step' has type ")
            << getStep().getType() << "; expected i64";
-  if (getLr().getType() != elementType)
+  Type computeType = getComputeType();
+  if (getLr().getType() != computeType)
     return emitOpError("operand 'lr' has type ")
-           << getLr().getType() << "; expected the element type "
-           << elementType;
+           << getLr().getType() << "; expected the compute type " << computeType
+           << " (f64 when param, m or v is f64, else f32)";
 
   // Written so that NaN fails every range check.
   for (auto [name, value] :
@@ -177,17 +197,17 @@ LogicalResult AdamWStepOp::verify() {
       return emitOpError("attribute '")
              << name << "' is " << formatDouble(value)
              << "; expected a finite, non-negative value";
-    // The step computes in the element type: a value it rounds to infinity
+    // The step computes in the compute type: a value it rounds to infinity
     // would make every parameter inf or nan.
     llvm::APFloat rounded(value);
     bool losesInfo;
-    rounded.convert(cast<FloatType>(elementType).getFloatSemantics(),
+    rounded.convert(cast<FloatType>(computeType).getFloatSemantics(),
                     llvm::APFloat::rmNearestTiesToEven, &losesInfo);
     if (rounded.isInfinity())
       return emitOpError("attribute '")
              << name << "' is " << formatDouble(value) << ", which "
-             << elementType << " cannot hold; expected at most the largest "
-             << elementType;
+             << computeType << " cannot hold; expected at most the largest "
+             << computeType;
   }
   return success();
 }

@@ -16,6 +16,20 @@
 // RUN: %ptxas -arch=sm_90 -v %t.f64.ptx -o %t.f64.cubin 2>&1 \
 // RUN: | FileCheck %s --check-prefix=F64
 
+// Mixed precision: bf16 weights and gradients with f32 moments, and all f16,
+// for sm_80 and sm_90 (cvt.rn narrowing, 16-bit loads and stores).
+// RUN: %extract_ptx --binary step_bf16_kernel < %t.sm_80.mlir > %t.bf16.sm_80.ptx
+// RUN: %ptxas -arch=sm_80 -v %t.bf16.sm_80.ptx -o %t.bf16.sm_80.cubin 2>&1 \
+// RUN: | FileCheck %s --check-prefix=BF16 -DCHIP=sm_80
+// RUN: %extract_ptx --binary step_bf16_kernel < %t.sm_90.mlir > %t.bf16.sm_90.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.bf16.sm_90.ptx -o %t.bf16.sm_90.cubin 2>&1 \
+// RUN: | FileCheck %s --check-prefix=BF16 -DCHIP=sm_90
+// RUN: FileCheck %s --check-prefix=BF16-PTX < %t.bf16.sm_90.ptx
+// RUN: %extract_ptx --binary step_f16_kernel < %t.sm_90.mlir > %t.f16.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.f16.ptx -o %t.f16.cubin 2>&1 \
+// RUN: | FileCheck %s --check-prefix=F16
+// RUN: FileCheck %s --check-prefix=F16-PTX < %t.f16.ptx
+
 // The multi-tensor kernel, here with two variants (with and without weight
 // decay).
 // RUN: optim-opt %s --optim-gpu-pipeline="format=isa multi-tensor=true" \
@@ -37,6 +51,13 @@
 // F64:       0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // F64:       Used {{([1-5]?[0-9]|6[0-4])}} registers
 
+// BF16:      Compiling entry function 'step_bf16_kernel' for '[[CHIP]]'
+// BF16:      0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// BF16-PTX:  cvt.rn.bf16.f32
+// F16:       Compiling entry function 'step_f16_kernel' for 'sm_90'
+// F16:       0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// F16-PTX:   cvt.rn.f16.f32
+
 // MULTI:     Compiling entry function 'step_all_kernel' for 'sm_90'
 // MULTI:     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // MULTI:     Used {{([1-5]?[0-9]|6[0-4])}} registers
@@ -56,6 +77,20 @@ func.func @step_f64(%p: memref<?xf64>, %g: memref<?xf64>, %m: memref<?xf64>,
                     %v: memref<?xf64>, %t: i64, %lr: f64) {
   optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
       {weight_decay = 1.0e-01 : f64} : memref<?xf64>
+  return
+}
+
+func.func @step_bf16(%p: memref<?xbf16>, %g: memref<?xbf16>, %m: memref<?xf32>,
+                     %v: memref<?xf32>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr {weight_decay = 1.0e-01 : f64}
+      : (memref<?xbf16>, memref<?xbf16>, memref<?xf32>, memref<?xf32>, f32)
+  return
+}
+
+func.func @step_f16(%p: memref<?xf16>, %g: memref<?xf16>, %m: memref<?xf16>,
+                    %v: memref<?xf16>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      {weight_decay = 1.0e-01 : f64} : memref<?xf16>
   return
 }
 

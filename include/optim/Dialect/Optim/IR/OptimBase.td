@@ -40,10 +40,11 @@ class Optim_VerifiedType<string summary>
     : TypeConstraint<CPred<"true">, summary>;
 
 def Optim_StateType : Optim_VerifiedType<
-    "ranked tensor or strided memref of f32 or f64, of param's shape and "
-    "element type">;
+    "ranked tensor or strided memref (default memory space) of f64, f32, bf16 "
+    "or f16, of param's shape">;
 def Optim_StepType : Optim_VerifiedType<"64-bit signless integer (i64)">;
-def Optim_ScalarType : Optim_VerifiedType<"float of param's element type">;
+def Optim_ScalarType : Optim_VerifiedType<
+    "float of the compute type (f64 when param, m or v is f64, else f32)">;
 
 // An optimizer step (`StepOpInterface`). `inputs` and `states` name, by their
 // accessors (`Grad` for `$grad`), the operands the step only reads and the

@@ -16,6 +16,19 @@
 #include "optim/Dialect/Optim/IR/OptimDialect.h"
 #include "optim/Dialect/Optim/IR/OptimInterfaces.h"
 
+namespace mlir::optim {
+
+/// True for the element types a step op's tensors may have: f64, f32, bf16
+/// and f16.
+bool isStepElementType(Type type);
+
+/// The type a step computes in, given the element types of param, m and v:
+/// f64 when any of them is f64, else f32. Every value read is widened (or
+/// rounded) to it, and every value written rounded from it.
+Type getStepComputeType(Type param, Type m, Type v);
+
+} // namespace mlir::optim
+
 #define GET_OP_CLASSES
 #include "optim/Dialect/Optim/IR/OptimOps.h.inc"
 

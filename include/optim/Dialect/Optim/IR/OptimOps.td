@@ -30,10 +30,16 @@ def Optim_AdamWStepOp
     plain Adam. The defaults of the attributes are those of
     `torch.optim.AdamW`.
 
-    `param`, `grad`, `m` and `v` have the same shape and element type (`f32`
-    or `f64`), any rank including 0, static or dynamic dimensions. `step` is an
-    `i64` and `lr` a scalar of the element type; both are runtime values, so a
-    new step or a learning-rate schedule never needs a new op.
+    `param`, `grad`, `m` and `v` have the same shape, any rank including 0,
+    static or dynamic dimensions, and each its own element type among `f64`,
+    `f32`, `bf16` and `f16`: bf16 weights and gradients with f32 moments, or
+    f32 weights with bf16 moments, are one op. The step computes in the
+    compute type, `f64` when any of `param`, `m` and `v` is `f64`, else `f32`:
+    every value read is converted to it, all arithmetic is done in it, and
+    every value written is rounded to its operand's type (to nearest, ties to
+    even). `step` is an `i64` and `lr` a scalar of the compute type; both are
+    runtime values, so a new step or a learning-rate schedule never needs a
+    new op.
 
     On ranked tensors the op is in destination-passing style: it returns the
     new `param`, `m` and `v`, and after bufferization they are written into the
@@ -41,7 +47,8 @@ def Optim_AdamWStepOp
     `param`, `m` and `v` in place and returns nothing.
 
     In the custom form the four state types are written once when they are
-    equal and `lr` has the element type; otherwise all five types are listed.
+    equal and `lr` has their compute type; otherwise all five types are
+    listed.
 
     Example:
 
@@ -53,6 +60,11 @@ def Optim_AdamWStepOp
     // Memref form: updates %p, %m and %v in place.
     optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
         {beta2 = 9.5e-01 : f64} : memref<?xf64>
+
+    // bf16 weights and gradients, f32 moments; lr in the compute type, f32.
+    optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+        : (memref<4096xbf16>, memref<4096xbf16>, memref<4096xf32>,
+           memref<4096xf32>, f32)
     ```
   }];
 
@@ -81,10 +93,14 @@ def Optim_AdamWStepOp
     bool hasPureTensorSemantics() {
       return ::llvm::isa<::mlir::RankedTensorType>(getParam().getType());
     }
-    /// The element type shared by the state operands (of a verified op).
-    ::mlir::Type getElementType() {
-      return ::llvm::cast<::mlir::ShapedType>(getParam().getType())
-          .getElementType();
+    /// The type the step computes in, which `lr` has (of a verified op).
+    ::mlir::Type getComputeType() {
+      auto elementOf = [](::mlir::Value value) {
+        return ::llvm::cast<::mlir::ShapedType>(value.getType())
+            .getElementType();
+      };
+      return getStepComputeType(elementOf(getParam()), elementOf(getM()),
+                                elementOf(getV()));
     }
   }];
 }

@@ -1,0 +1,127 @@
+"""Steps on float64, float32, bfloat16 and float16 tensors, each of param,
+grad, m and v with its own dtype, against a float64 reference of the formula
+and, for all-bfloat16 and all-float16, against torch's fused AdamW."""
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+import _reference as ref
+import optim_mlir
+
+bf16 = ml_dtypes.bfloat16
+
+# (param, grad, m, v)
+COMBINATIONS = [
+    (bf16, bf16, bf16, bf16),
+    (np.float16, np.float16, np.float16, np.float16),
+    (bf16, bf16, np.float32, np.float32),
+    (np.float16, np.float16, np.float32, np.float32),
+    (np.float32, np.float32, bf16, bf16),
+    (np.float32, bf16, np.float32, np.float32),
+    (np.float64, np.float32, np.float64, np.float64),
+]
+HYPER = dict(lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1)
+
+
+def compute_eps(dtypes):
+    """The unit roundoff of the compute type: float64 when param, m or v is."""
+    p, _, m, v = dtypes
+    f64 = np.dtype(np.float64)
+    return np.finfo(np.float64 if f64 in map(np.dtype, (p, m, v)) else np.float32).eps
+
+
+def ulp(x, dtype):
+    """The spacing of `dtype` at x (float64 array), as float64."""
+    return np.abs(np.spacing(np.abs(x).astype(dtype)).astype(np.float64))
+
+
+@pytest.mark.parametrize(
+    "dtypes", COMBINATIONS, ids=lambda ds: "-".join(np.dtype(d).name for d in ds))
+def test_each_value_is_the_compute_result_rounded_to_its_type(dtypes):
+    # Each written value is within one ulp of its own type of the float64
+    # step from the same (rounded) inputs, plus a few compute-type ulps of the
+    # largest term it sums (cancellation). 1037 elements: not a multiple of
+    # any vector width. Several steps, each checked from its own inputs.
+    rng = np.random.default_rng(1)
+    n = 1037
+    p_t, g_t, m_t, v_t = dtypes
+    p = rng.normal(size=n).astype(p_t)
+    m = (0.1 * rng.normal(size=n)).astype(m_t)
+    v = (0.01 * rng.random(n)).astype(v_t)
+    eps_c = compute_eps(dtypes)
+    for t in range(1, 6):
+        g = rng.normal(size=n).astype(g_t)
+        p0, m0, v0 = (x.astype(np.float64) for x in (p, m, v))
+        g0 = g.astype(np.float64)
+        ep, em, ev = ref.adamw(p0, g0, m0, v0, t, **HYPER)
+        optim_mlir.adamw_step([p], [g], [m], [v], t, **HYPER)
+        assert p.dtype == p_t and m.dtype == m_t and v.dtype == v_t
+        b1, b2, lr, wd = HYPER["beta1"], HYPER["beta2"], HYPER["lr"], HYPER["weight_decay"]
+        m_terms = np.abs(b1 * m0) + np.abs((1 - b1) * g0)
+        v_terms = np.abs(b2 * v0) + np.abs((1 - b2) * g0 * g0)
+        update = np.abs(em / (1 - b1**t)) / (np.sqrt(ev / (1 - b2**t)) + HYPER["eps"])
+        p_terms = np.abs(p0) + lr * (update + wd * np.abs(p0))
+        for name, out, expected, terms in (("m", m, em, m_terms), ("v", v, ev, v_terms),
+                                           ("p", p, ep, p_terms)):
+            err = np.abs(out.astype(np.float64) - expected)
+            bound = ulp(expected, out.dtype) + 8 * eps_c * terms
+            assert np.all(err <= bound), (
+                f"step {t}, {name}: max err/bound {np.max(err / bound):.3g}")
+
+
+def test_low_precision_states_are_not_f32_states():
+    # The moments really are stored in bfloat16: the same step with f32
+    # moments keeps bits that bfloat16 cannot hold.
+    g = np.full(5, 0.3, np.float32)
+    m16, v16 = np.zeros(5, bf16), np.zeros(5, bf16)
+    m32, v32 = np.zeros(5, np.float32), np.zeros(5, np.float32)
+    optim_mlir.adamw_step([np.ones(5, np.float32)], [g], [m16], [v16], 1, **HYPER)
+    optim_mlir.adamw_step([np.ones(5, np.float32)], [g], [m32], [v32], 1, **HYPER)
+    np.testing.assert_array_equal(m16, m32.astype(bf16))
+    assert not np.array_equal(m16.astype(np.float32), m32)
+
+
+def test_each_dtype_tuple_compiles_once():
+    before = optim_mlir._compile_count()
+    hyper = dict(HYPER, beta1=0.8125)  # a set of hyperparameters of its own
+    for _ in range(3):
+        for dtypes in COMBINATIONS[:3]:
+            arrays = [np.zeros(4, d) for d in dtypes]
+            optim_mlir.adamw_step(*[[a] for a in arrays], 1, **hyper)
+    assert optim_mlir._compile_count() - before == 3
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.longdouble, np.complex64])
+def test_other_dtypes_are_named_and_nothing_changes(dtype):
+    p, m, v = np.ones(4, bf16), np.zeros(4, np.float32), np.zeros(4, np.float32)
+    before = [x.copy() for x in (p, m, v)]
+    with pytest.raises(TypeError, match=r"grads\[0\] has dtype .*; expected float64, float32, "
+                                        r"bfloat16 \(ml_dtypes\) or float16"):
+        optim_mlir.adamw_step([p], [np.ones(4, dtype)], [m], [v], 1, **HYPER)
+    for x, y in zip((p, m, v), before):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_all_low_precision_matches_torch_fused(dtype):
+    # torch's fused CPU AdamW keeps the states in the param's dtype and
+    # computes in float32, as the step does; 20 steps agree to torch's own
+    # fused-against-forloop tolerance for these dtypes.
+    torch = pytest.importorskip("torch", exc_type=ImportError)
+    np_dtype = bf16 if dtype == "bfloat16" else np.float16
+    t_dtype = getattr(torch, dtype)
+    torch.manual_seed(0)
+    p0 = torch.randn(1037).to(t_dtype)
+    pt = p0.clone().requires_grad_(True)
+    opt = torch.optim.AdamW([pt], lr=1e-2, weight_decay=0.1, fused=True)
+    p = p0.float().numpy().astype(np_dtype)
+    m, v = np.zeros_like(p), np.zeros_like(p)
+    for t in range(1, 21):
+        g = torch.randn(1037).to(t_dtype)
+        pt.grad = g.clone()
+        opt.step()
+        optim_mlir.adamw_step([p], [g.float().numpy().astype(np_dtype)], [m], [v], t,
+                              **HYPER)
+    np.testing.assert_allclose(p.astype(np.float32), pt.detach().float().numpy(),
+                               rtol=5e-3, atol=5e-3)
