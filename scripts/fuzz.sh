@@ -45,6 +45,7 @@ fuzz() { ASAN_OPTIONS=detect_leaks=0 "$build/bin/optim-fuzz" "$@"; }
 echo "-- fuzzing for $seconds s (corpus: $work/corpus)"
 fuzz -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 \
   -max_len=8192 -seed=1 -print_final_stats=1 \
+  -dict="$root/tools/optim-fuzz/mlir.dict" \
   -artifact_prefix="$work/" "$work/corpus" >"$work/log" 2>&1
 status=$?
 grep -E "^(Done|stat::number_of_executed_units|stat::new_units_added)" "$work/log"
