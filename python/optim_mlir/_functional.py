@@ -182,7 +182,52 @@ def check_tensors(params, grads, m, v):
     return lists["params"], lists["grads"], lists["m"], lists["v"]
 
 
-def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
+def check_rounding(params, copies, rounding, seed):
+    """Returns (stochastic, seed) for a checked rounding and seed; raises on a
+    bad one, or for a tensor that stochastic rounding cannot serve."""
+    if rounding not in ("nearest", "stochastic"):
+        raise ValueError(f"rounding must be 'nearest' or 'stochastic', got {rounding!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    seed = int(seed)
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be in [0, 2**64), got {seed}")
+    if rounding == "nearest":
+        return False, seed
+    bfloat16 = np.dtype(ml_dtypes.bfloat16)
+    for i, p in enumerate(params):
+        targets = [(f"params[{i}]", p)]
+        if copies:
+            targets.append((f"param_copies[{i}]", copies[i]))
+        for name, a in targets:
+            if a.dtype == np.float16:
+                raise ValueError(
+                    f"rounding='stochastic' rounds to bfloat16 only; {name} is float16")
+        if not any(a.dtype == bfloat16 for _, a in targets):
+            raise ValueError(
+                f"rounding='stochastic' needs a bfloat16 params[{i}] or param_copies[{i}] "
+                f"to round; they are {' and '.join(str(a.dtype) for _, a in targets)}")
+    return True, seed
+
+
+def check_copies(params, copies):
+    """Returns param_copies as a list of arrays, one per parameter, each
+    bfloat16 or float16 of its parameter's shape, C-contiguous, writeable."""
+    copies = _check_array_list("param_copies", copies)
+    if len(copies) != len(params):
+        raise ValueError(
+            f"param_copies has {len(copies)} arrays but params has {len(params)}")
+    for i, (p, c) in enumerate(zip(params, copies)):
+        check_tensor(i, {"params": p, "param_copies": c})
+        if c.dtype not in (np.dtype(ml_dtypes.bfloat16), np.dtype(np.float16)):
+            raise TypeError(
+                f"param_copies[{i}] has dtype {c.dtype}; expected bfloat16 or float16 "
+                f"(a low-precision copy of params[{i}])")
+    return copies
+
+
+def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
+               param_copies=None, rounding="nearest", seed=0):
     """Applies one AdamW step (decoupled weight decay), in place.
 
     For every i, with g = grads[i]::
@@ -208,7 +253,19 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
       eps: added to sqrt(v̂), >= 0.
       weight_decay: decoupled decay coefficient, >= 0 (0 is plain Adam).
 
-    Returns None; params, m and v are updated through their own buffers.
+      param_copies: optional list of bfloat16 or float16 arrays, one per
+        parameter and of its shape: the step also writes each new parameter,
+        rounded, into its copy (an f32 master and the low-precision weights
+        a model computes with, updated in one pass).
+      rounding: "nearest" (default) or "stochastic": how the new parameter is
+        rounded where it is written as bfloat16 (params or param_copies);
+        m and v always round to nearest.
+      seed: with stochastic rounding, an integer in [0, 2**64): the random
+        bits are a function of (seed, t, element index), so a step is
+        reproducible and the same for any thread count or vector width.
+
+    Returns None; params, m, v (and param_copies) are updated through their
+    own buffers.
 
     Raises TypeError or ValueError, naming the argument, before touching any
     array. The first call for a tuple of dtypes and a set of betas, eps and
@@ -223,22 +280,36 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay):
     check_fits_compute_type(
         params, m, v, (("lr", lr), ("eps", eps), ("weight_decay", weight_decay))
     )
+    copies = None if param_copies is None else check_copies(params, param_copies)
+    if copies:
+        check_disjoint(
+            [(f"{name}[{i}]", a) for name, arrays in (("params", params), ("m", m),
+                                                     ("v", v), ("param_copies", copies))
+             for i, a in enumerate(arrays)],
+            [(f"grads[{i}]", a) for i, a in enumerate(grads)],
+        )
+    stochastic, seed = check_rounding(params, copies, rounding, seed)
     if params:
-        core_step(params, grads, m, v, t, (lr, beta1, beta2, eps, weight_decay))
+        core_step(params, grads, m, v, t, (lr, beta1, beta2, eps, weight_decay),
+                  copies, stochastic, seed)
 
 
-def core_step(params, grads, m, v, t, hyperparameters):
+def core_step(params, grads, m, v, t, hyperparameters, copies=None, stochastic=False,
+              seed=0):
     """Calls the extension on checked arrays: each tensor's element types by
     name, and 2-byte floats, which numpy cannot hand over as such, as uint16
-    views of their bits."""
+    views of their bits. seed: an integer in [0, 2**64)."""
     def bits(a):
         return a.view(np.uint16) if a.dtype.itemsize == 2 else a
 
+    copies = copies or []
     elements = [tuple(_ELEMENTS[a.dtype] for a in arrays)
-                for arrays in zip(params, grads, m, v)]
+                + ((_ELEMENTS[copies[i].dtype],) if copies else ("",))
+                for i, arrays in enumerate(zip(params, grads, m, v))]
     _core.adamw_step([bits(a) for a in params], [bits(a) for a in grads],
-                     [bits(a) for a in m], [bits(a) for a in v], elements, t,
-                     *hyperparameters)
+                     [bits(a) for a in m], [bits(a) for a in v],
+                     [bits(a) for a in copies], elements, t, *hyperparameters,
+                     stochastic, seed - 2**64 if seed >= 2**63 else seed)
 
 
 def lower(ir_text, pipeline="cpu"):

@@ -54,6 +54,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <pthread.h>
 #include <stdexcept>
 #include <string>
@@ -134,6 +135,9 @@ namespace {
 /// `grad`, `m` and `v`, and the hyperparameters, which become op attributes.
 struct StepKind {
   std::array<Element, 4> elements;
+  /// The element type of the parameters' low-precision copies, if any.
+  std::optional<Element> copyElement;
+  bool stochastic;
   double beta1, beta2, eps, weightDecay;
 
   /// The type the step computes in, which `lr` has: f64 when any of param,
@@ -147,13 +151,18 @@ struct StepKind {
 
 } // namespace
 
-/// The cache key: the element types, then the hyperparameters' exact bit
-/// patterns (so that, e.g., 0.1 and 0.1 + 1 ulp are different steps).
+/// The cache key: the element types, the copy's and the rounding, then the
+/// hyperparameters' exact bit patterns (so that, e.g., 0.1 and 0.1 + 1 ulp are
+/// different steps).
 static std::string makeKey(const StepKind &kind) {
   std::string key;
   llvm::raw_string_ostream os(key);
   llvm::interleave(
       kind.elements, os, [&](Element e) { os << getName(e); }, ",");
+  if (kind.copyElement)
+    os << ";copy " << getName(*kind.copyElement);
+  if (kind.stochastic)
+    os << ";stochastic";
   for (double x : {kind.beta1, kind.beta2, kind.eps, kind.weightDecay})
     os << ";" << llvm::format_hex(llvm::bit_cast<uint64_t>(x), 18);
   return key;
@@ -167,14 +176,16 @@ namespace {
 
 /// The generated function; its C interface wrapper, which the pipeline adds
 /// (`emit-c-interface`), takes a 1-D memref descriptor by pointer for each of
-/// param, grad, m and v, whatever their element types (descriptors of every
-/// element type share one layout: `Memref1D`), then the step and the
-/// learning rate in the compute type `T`.
+/// param, grad, m, v and the parameter's copy, whatever their element types
+/// (descriptors of every element type share one layout: `Memref1D`), then
+/// the step, the learning rate in the compute type `T` and the seed. Every
+/// step has this one signature: without a copy, the copy's descriptor is
+/// unused, and so is the seed without stochastic rounding.
 constexpr const char *kStepName = "adamw_step";
 using Memref1D = StridedMemRefType<char, 1>;
 template <typename T>
 using StepFn = void (*)(Memref1D *p, Memref1D *g, Memref1D *m, Memref1D *v,
-                        int64_t step, T lr);
+                        Memref1D *copy, int64_t step, T lr, int64_t seed);
 
 /// How many compiled steps the cache keeps. Each holds its own JIT (a few
 /// hundred KiB to MiBs); a schedule of, e.g., weight decay would otherwise
@@ -325,12 +336,16 @@ private:
       }
       llvm_unreachable("unknown element type");
     };
+    auto buffer = [&](Element element) -> Type {
+      return MemRefType::get({ShapedType::kDynamic}, typeOf(element));
+    };
     SmallVector<Type> arguments;
     for (Element element : kind.elements)
-      arguments.push_back(
-          MemRefType::get({ShapedType::kDynamic}, typeOf(element)));
+      arguments.push_back(buffer(element));
+    arguments.push_back(buffer(kind.copyElement.value_or(Element::BF16)));
     arguments.push_back(b.getI64Type());
     arguments.push_back(typeOf(kind.getComputeElement()));
+    arguments.push_back(b.getI64Type());
     b.setInsertionPointToEnd(module->getBody());
     auto func = func::FuncOp::create(b, loc, kStepName,
                                      b.getFunctionType(arguments, {}));
@@ -338,7 +353,11 @@ private:
     b.setInsertionPointToStart(entry);
     auto args = entry->getArguments();
     optim::AdamWStepOp::create(
-        b, loc, args[0], args[1], args[2], args[3], args[4], args[5],
+        b, loc, args[0], args[1], args[2], args[3],
+        kind.copyElement ? args[4] : Value(), args[5], args[6],
+        kind.stochastic ? args[7] : Value(),
+        kind.stochastic ? optim::Rounding::stochastic
+                        : optim::Rounding::nearest,
         llvm::APFloat(kind.beta1), llvm::APFloat(kind.beta2),
         llvm::APFloat(kind.eps), llvm::APFloat(kind.weightDecay));
     func::ReturnOp::create(b, loc);
@@ -443,14 +462,16 @@ namespace {
 /// element types `elementNames[i]` lists (param, grad, m, v).
 static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                       std::vector<RWArray> m, std::vector<RWArray> v,
-                      std::vector<std::array<std::string, 4>> elementNames,
+                      std::vector<RWArray> copies,
+                      std::vector<std::array<std::string, 5>> elementNames,
                       int64_t step, double lr, double beta1, double beta2,
-                      double eps, double weightDecay) {
+                      double eps, double weightDecay, bool stochastic,
+                      int64_t seed) {
   size_t n = params.size();
   if (grads.size() != n || m.size() != n || v.size() != n ||
-      elementNames.size() != n)
-    throw nb::value_error("adamw_step: params, grads, m, v and elements must "
-                          "have the same length");
+      elementNames.size() != n || (!copies.empty() && copies.size() != n))
+    throw nb::value_error("adamw_step: params, grads, m, v, elements and "
+                          "copies (if any) must have the same length");
   if (step < 1)
     throw nb::value_error("adamw_step: t must be >= 1");
   if (n == 0)
@@ -463,7 +484,7 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
     /// Its step: an index into `kinds` and `compiled` below.
     size_t step;
     int64_t size;
-    void *p, *g, *m, *v;
+    void *p, *g, *m, *v, *copy;
   };
   // The distinct kinds of step of the call: one per tuple of element types.
   SmallVector<StepKind, 2> kinds;
@@ -474,10 +495,12 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
              std::equal(a.shape_ptr(), a.shape_ptr() + a.ndim(),
                         params[i].shape_ptr());
     };
-    if (!sameShape(grads[i]) || !sameShape(m[i]) || !sameShape(v[i]))
+    if (!sameShape(grads[i]) || !sameShape(m[i]) || !sameShape(v[i]) ||
+        (!copies.empty() && !sameShape(copies[i])))
       throw nb::value_error(("adamw_step: grads[" + std::to_string(i) +
                              "], m[" + std::to_string(i) + "] or v[" +
-                             std::to_string(i) + "] differs from params[" +
+                             std::to_string(i) +
+                             "] (or its copy) differs from params[" +
                              std::to_string(i) + "] in shape")
                                 .c_str());
     std::array<Element, 4> elements;
@@ -487,17 +510,29 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
     checkElement(grads[i], elements[1], "grads");
     checkElement(m[i], elements[2], "m");
     checkElement(v[i], elements[3], "v");
+    std::optional<Element> copyElement;
+    if (!copies.empty()) {
+      copyElement = parseElement(elementNames[i][4]);
+      checkElement(copies[i], *copyElement, "copies");
+    }
     if (params[i].size() == 0)
       continue;
-    size_t kind =
-        llvm::find_if(
-            kinds, [&](const StepKind &k) { return k.elements == elements; }) -
-        kinds.begin();
-    if (kind == kinds.size())
-      kinds.push_back({elements, beta1, beta2, eps, weightDecay});
-    tensors.push_back({kind, static_cast<int64_t>(params[i].size()),
+    StepKind kind{elements, copyElement, stochastic, beta1,
+                  beta2,    eps,         weightDecay};
+    // The hyperparameters and the rounding are the call's: a kind differs
+    // from another by its element types only.
+    size_t index = llvm::find_if(kinds,
+                                 [&](const StepKind &k) {
+                                   return k.elements == elements &&
+                                          k.copyElement == copyElement;
+                                 }) -
+                   kinds.begin();
+    if (index == kinds.size())
+      kinds.push_back(kind);
+    tensors.push_back({index, static_cast<int64_t>(params[i].size()),
                        params[i].data(), const_cast<void *>(grads[i].data()),
-                       m[i].data(), v[i].data()});
+                       m[i].data(), v[i].data(),
+                       copies.empty() ? nullptr : copies[i].data()});
   }
   if (tensors.empty())
     return;
@@ -516,14 +551,16 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
       auto *elements = static_cast<char *>(data);
       return Memref1D{elements, elements, 0, {t.size}, {1}};
     };
-    auto p = view(t.p), g = view(t.g), mv = view(t.m), vv = view(t.v);
+    auto p = view(t.p), g = view(t.g), mv = view(t.m), vv = view(t.v),
+         copy = view(t.copy);
     void *function = compiled[t.step]->function;
     // An f32 step gets the learning rate rounded once to f32.
     if (kinds[t.step].getComputeElement() == Element::F64)
-      reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, step, lr);
+      reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, &copy, step,
+                                                 lr, seed);
     else
-      reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, step,
-                                                static_cast<float>(lr));
+      reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, &copy, step,
+                                                static_cast<float>(lr), seed);
   }
 }
 
@@ -532,13 +569,15 @@ NB_MODULE(_core, m) {
 
   m.def("adamw_step", &adamwStep, nb::arg("params").noconvert(),
         nb::arg("grads").noconvert(), nb::arg("m").noconvert(),
-        nb::arg("v").noconvert(), nb::arg("elements"), nb::arg("t"),
-        nb::arg("lr"), nb::arg("beta1"), nb::arg("beta2"), nb::arg("eps"),
-        nb::arg("weight_decay"),
+        nb::arg("v").noconvert(), nb::arg("copies").noconvert(),
+        nb::arg("elements"), nb::arg("t"), nb::arg("lr"), nb::arg("beta1"),
+        nb::arg("beta2"), nb::arg("eps"), nb::arg("weight_decay"),
+        nb::arg("stochastic"), nb::arg("seed"),
         "One AdamW step, in place, on C-contiguous arrays: float32 and "
         "float64, and uint16 views of bf16 and f16 (elements[i] names the "
-        "element types of params[i], grads[i], m[i], v[i]). Arguments are "
-        "assumed checked by optim_mlir.adamw_step.");
+        "element types of params[i], grads[i], m[i], v[i] and, if copies is "
+        "not empty, copies[i]). Arguments are assumed checked by "
+        "optim_mlir.adamw_step.");
   m.def(
       "lower",
       [](const std::string &ir, const std::string &pipeline) {

@@ -125,3 +125,70 @@ def test_all_low_precision_matches_torch_fused(dtype):
                               **HYPER)
     np.testing.assert_allclose(p.astype(np.float32), pt.detach().float().numpy(),
                                rtol=5e-3, atol=5e-3)
+
+
+@pytest.mark.parametrize("copy_dtype", [bf16, np.float16])
+def test_master_weights_write_their_rounded_copy(copy_dtype):
+    rng = np.random.default_rng(2)
+    p = rng.normal(size=1037).astype(np.float32)
+    copy = np.zeros(1037, copy_dtype)
+    m, v = np.zeros_like(p), np.zeros_like(p)
+    for t in range(1, 4):
+        optim_mlir.adamw_step([p], [rng.normal(size=1037).astype(np.float32)], [m], [v], t,
+                              **HYPER, param_copies=[copy])
+        np.testing.assert_array_equal(copy, p.astype(copy_dtype))
+
+
+def stochastic_step(seed, n=100_000, rounding="stochastic"):
+    """One first step of 100,000 bf16 parameters at 1.5 whose update is a
+    quarter of bf16's spacing there (2^-7): returns the new parameters."""
+    p = np.full(n, 1.5, bf16)
+    m, v = np.zeros(n, np.float32), np.zeros(n, np.float32)
+    optim_mlir.adamw_step([p], [np.ones(n, np.float32)], [m], [v], 1, lr=2**-9, beta1=0.9,
+                          beta2=0.999, eps=0.0, weight_decay=0.0, rounding=rounding,
+                          seed=seed)
+    return p.astype(np.float64)
+
+
+def test_stochastic_rounding_is_unbiased_where_nearest_loses_the_update():
+    # Nearest leaves every parameter at 1.5. Stochastic rounding moves each
+    # down by 2^-7 with probability 1/4: the mean moves by the update, 2^-9,
+    # within 5 standard errors (2^-7 * sqrt(3/16 / n)).
+    nearest = stochastic_step(0, rounding="nearest")
+    assert np.all(nearest == 1.5)
+    moved = stochastic_step(7)
+    assert set(np.unique(moved)) == {1.5, 1.5 - 2**-7}
+    stderr = 2**-7 * np.sqrt(3 / 16 / moved.size)
+    assert abs((moved.mean() - 1.5) + 2**-9) < 5 * stderr
+
+
+def test_stochastic_rounding_is_a_function_of_the_seed():
+    a, b, c = stochastic_step(7), stochastic_step(7), stochastic_step(8)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    # Seeds above 2**63 are valid too.
+    np.testing.assert_array_equal(stochastic_step(2**64 - 1), stochastic_step(2**64 - 1))
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(param_copies=[np.zeros(4, np.float32)]), TypeError,
+     "param_copies[0] has dtype float32; expected bfloat16 or float16"),
+    (dict(param_copies=[np.zeros(5, bf16)]), ValueError, "param_copies[0] has shape (5,)"),
+    (dict(param_copies=[]), ValueError, "param_copies has 0 arrays but params has 1"),
+    (dict(rounding="up"), ValueError, "rounding must be 'nearest' or 'stochastic'"),
+    (dict(rounding="stochastic", seed=-1), ValueError, "seed must be in [0, 2**64)"),
+    (dict(rounding="stochastic", seed=1.5), TypeError, "seed must be an integer"),
+    (dict(rounding="stochastic"), ValueError,
+     "rounding='stochastic' needs a bfloat16 params[0] or param_copies[0]"),
+    (dict(rounding="stochastic", param_copies=[np.zeros(4, np.float16)]), ValueError,
+     "rounds to bfloat16 only; param_copies[0] is float16"),
+])
+def test_bad_copies_and_rounding_are_named_and_nothing_changes(kwargs, error, words):
+    p, m, v = np.ones(4, np.float32), np.zeros(4, np.float32), np.zeros(4, np.float32)
+    copies = kwargs.get("param_copies") or []
+    before = [x.copy() for x in (p, m, v, *copies)]
+    with pytest.raises(error) as info:
+        optim_mlir.adamw_step([p], [np.ones(4, np.float32)], [m], [v], 1, **HYPER, **kwargs)
+    assert words in str(info.value)
+    for x, y in zip((p, m, v, *copies), before):
+        np.testing.assert_array_equal(x, y)

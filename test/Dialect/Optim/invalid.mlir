@@ -109,7 +109,7 @@ func.func @lr_type(%p: memref<4xf32>, %t: i64, %lr: f64) {
 
 func.func @step_type(%p: memref<4xf32>, %t: i32, %lr: f32) {
   // expected-error@+1 {{operand 'step' has type 'i32'; expected i64}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i32, f32) -> ()
   return
 }
@@ -190,7 +190,7 @@ func.func @weight_decay_infinite(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'grad' has type 'f32'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr)
+  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
       : (memref<4xf32>, f32, memref<4xf32>, memref<4xf32>, i64, f32) -> ()
   return
 }
@@ -199,7 +199,7 @@ func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'param' has type 'memref<*xf32>'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
       : (memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, i64, f32) -> ()
   return
 }
@@ -209,7 +209,7 @@ func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
 func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s)  are incompatible with return type(s) of operation 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>'}}
   // expected-error@+1 {{failed to infer returned types}}
-  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
+  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i64, f32)
       -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
   return
@@ -220,7 +220,7 @@ func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
 func.func @tensor_without_results(%p: tensor<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s) 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>' are incompatible with return type(s) of operation}}
   // expected-error@+1 {{failed to infer returned types}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr)
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
       : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, i64, f32) -> ()
   return
 }
@@ -257,5 +257,53 @@ func.func @gpu_memory_space(%p: memref<16xf32>, %g: memref<16xf32, #gpu.address_
 func.func @too_many_elements(%p: memref<4294967296x?x4294967296xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'param' has shape 4294967296x?x4294967296, more elements than 2^63 - 1; expected fewer}}
   optim.adamw_step %p, %p, %p, %p, step %t, lr %lr : memref<4294967296x?x4294967296xf32>
+  return
+}
+
+// -----
+
+func.func @copy_not_low_precision(%p: memref<4xf32>, %c: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'param_copy' has element type 'f32'; expected bf16 or f16 (a low-precision copy of param)}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr copy %c : memref<4xf32> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @copy_shape(%p: memref<4xf32>, %c: memref<5xbf16>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'param_copy' has shape 5 but 'param' has shape 4}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr copy %c : memref<5xbf16> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @stochastic_without_seed(%p: memref<4xbf16>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{rounding is stochastic but operand 'seed' is missing}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr rounding stochastic : memref<4xbf16>
+  return
+}
+
+// -----
+
+func.func @seed_without_stochastic(%p: memref<4xbf16>, %t: i64, %lr: f32, %s: i64) {
+  // expected-error@+1 {{operand 'seed' is given but rounding is nearest; a seed drives only stochastic rounding}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr seed %s : memref<4xbf16>
+  return
+}
+
+// -----
+
+func.func @stochastic_to_f16(%p: memref<4xf16>, %t: i64, %lr: f32, %s: i64) {
+  // expected-error@+1 {{rounding is stochastic but operand 'param' is f16; stochastic rounding writes bf16 only}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr seed %s rounding stochastic : memref<4xf16>
+  return
+}
+
+// -----
+
+func.func @stochastic_nothing_to_round(%p: memref<4xf32>, %t: i64, %lr: f32, %s: i64) {
+  // expected-error@+1 {{rounding is stochastic but neither 'param' nor 'param_copy' is bf16; there is nothing to round stochastically}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr seed %s rounding stochastic : memref<4xf32>
   return
 }

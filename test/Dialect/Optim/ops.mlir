@@ -92,3 +92,26 @@ func.func @mixed(%p: tensor<8xf16>, %g: tensor<8xbf16>, %m: tensor<8xf64>,
       : (tensor<8xf16>, tensor<8xbf16>, tensor<8xf64>, tensor<8xf32>, f64)
   return %p1, %m1, %v1 : tensor<8xf16>, tensor<8xf64>, tensor<8xf32>
 }
+
+// An f32 master with its bf16 copy, rounded stochastically: the copy is a
+// fourth result of the tensor form.
+// CHECK-LABEL: func @master_with_copy
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} seed %{{.+}} copy %{{.+}} : tensor<8xbf16> rounding stochastic : tensor<8xf32>
+func.func @master_with_copy(%p: tensor<8xf32>, %g: tensor<8xf32>, %m: tensor<8xf32>,
+                            %v: tensor<8xf32>, %c: tensor<8xbf16>, %t: i64,
+                            %lr: f32, %seed: i64)
+    -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xbf16>) {
+  %p1, %m1, %v1, %c1 = optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      seed %seed copy %c : tensor<8xbf16> rounding stochastic : tensor<8xf32>
+  return %p1, %m1, %v1, %c1
+      : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xbf16>
+}
+
+// The memref form with a copy and rounding to nearest (the default, elided).
+// CHECK-LABEL: func @memref_copy
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} copy %{{.+}} : memref<?xf16> : memref<?xf32>
+func.func @memref_copy(%p: memref<?xf32>, %c: memref<?xf16>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr copy %c : memref<?xf16>
+      : memref<?xf32>
+  return
+}

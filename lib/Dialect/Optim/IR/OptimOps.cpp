@@ -119,9 +119,42 @@ static bool isStateType(Type type) {
   return memref && memref.isStrided();
 }
 
+/// Stochastic rounding comes with a seed, rounds something narrower than the
+/// compute type, and, for now, only to bf16.
+LogicalResult AdamWStepOp::verifyRounding() {
+  bool stochastic = getRounding() == Rounding::stochastic;
+  if (stochastic && !getSeed())
+    return emitOpError("rounding is stochastic but operand 'seed' is missing");
+  if (!stochastic && getSeed())
+    return emitOpError("operand 'seed' is given but rounding is nearest; a "
+                       "seed drives only stochastic rounding");
+  if (!stochastic)
+    return success();
+  SmallVector<std::pair<StringLiteral, Value>> rounded;
+  for (auto [name, value] :
+       {std::pair{StringLiteral("param"), getParam()},
+        std::pair{StringLiteral("param_copy"), getParamCopy()}}) {
+    if (!value)
+      continue;
+    Type element = cast<ShapedType>(value.getType()).getElementType();
+    if (element.isF16())
+      return emitOpError("rounding is stochastic but operand '")
+             << name << "' is f16; stochastic rounding writes bf16 only";
+    if (element.isBF16())
+      rounded.push_back({name, value});
+  }
+  if (rounded.empty())
+    return emitOpError("rounding is stochastic but neither 'param' nor "
+                       "'param_copy' is bf16; there is nothing to round "
+                       "stochastically");
+  return success();
+}
+
 LogicalResult AdamWStepOp::verify() {
-  std::pair<StringLiteral, Value> states[] = {
+  SmallVector<std::pair<StringLiteral, Value>> states = {
       {"param", getParam()}, {"grad", getGrad()}, {"m", getM()}, {"v", getV()}};
+  if (getParamCopy())
+    states.push_back({"param_copy", getParamCopy()});
   for (auto [name, value] : states) {
     if (!isStateType(value.getType()))
       return emitOpError("operand '")
@@ -162,6 +195,15 @@ LogicalResult AdamWStepOp::verify() {
              << name << "' has shape " << formatShape(type.getShape())
              << " but 'param' has shape " << formatShape(paramType.getShape());
   }
+  if (Value copy = getParamCopy()) {
+    Type element = cast<ShapedType>(copy.getType()).getElementType();
+    if (!element.isBF16() && !element.isF16())
+      return emitOpError("operand 'param_copy' has element type ")
+             << element << "; expected bf16 or f16 (a low-precision copy of "
+             << "param)";
+  }
+  if (LogicalResult rounding = verifyRounding(); failed(rounding))
+    return rounding;
   // The lowerings flatten a state to one dimension of `index` elements; a
   // count that overflows would become a wrong, often empty, loop.
   int64_t numElements = 1;

@@ -9,7 +9,10 @@
 #include "optim/Dialect/Optim/IR/OptimOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::optim;
@@ -32,9 +35,36 @@ enum AdamWScalar : unsigned {
   InvSqrtBiasCorrection2,
   /// 1 - lr * weight_decay; null when weight_decay is 0 (plain Adam).
   Decay,
-  NumAdamWScalars
+  /// With stochastic rounding, the i64 key of (seed, step) and, innermost
+  /// last, the i64 stride of each dimension of the flattened element index;
+  /// null otherwise.
+  RandomKey,
+  FirstStride,
 };
 } // namespace
+
+/// splitmix64's finalizer (Steele, Lea and Flood), on i64 values: a
+/// bijection whose output bits all depend on every input bit, built from
+/// multiplies, shifts and xors that vectorise.
+static Value mixBits(OpBuilder &b, Location loc, Value z) {
+  Type i64 = b.getI64Type();
+  auto constant = [&](uint64_t x) -> Value {
+    return arith::ConstantOp::create(b, loc,
+                                     IntegerAttr::get(i64, APInt(64, x)));
+  };
+  auto xorShift = [&](Value x, unsigned shift) -> Value {
+    return arith::XOrIOp::create(
+        b, loc, x, arith::ShRUIOp::create(b, loc, x, constant(shift)));
+  };
+  z = arith::MulIOp::create(b, loc, xorShift(z, 30),
+                            constant(0xBF58476D1CE4E5B9ull));
+  z = arith::MulIOp::create(b, loc, xorShift(z, 27),
+                            constant(0x94D049BB133111EBull));
+  return xorShift(z, 31);
+}
+
+/// The golden-ratio increment of splitmix64, which spaces its inputs.
+static constexpr uint64_t kGoldenGamma = 0x9E3779B97F4A7C15ull;
 
 /// The scalars are computed in f64 and rounded once to the compute type, as
 /// PyTorch does with its Python-float scalars.
@@ -66,7 +96,7 @@ SmallVector<Value> AdamWStepOp::buildStepScalars(OpBuilder &b, Location loc) {
   double beta1 = getBeta1().convertToDouble();
   double beta2 = getBeta2().convertToDouble();
   double weightDecay = getWeightDecay().convertToDouble();
-  SmallVector<Value> s(NumAdamWScalars);
+  SmallVector<Value> s(FirstStride);
   s[Beta1] = constCompute(beta1);
   s[OneMinusBeta1] = constCompute(1.0 - beta1);
   s[Beta2] = constCompute(beta2);
@@ -81,7 +111,35 @@ SmallVector<Value> AdamWStepOp::buildStepScalars(OpBuilder &b, Location loc) {
     Value lrWd = arith::MulFOp::create(b, loc, lr, constF64(weightDecay));
     s[Decay] = toCompute(arith::SubFOp::create(b, loc, one, lrWd));
   }
+  if (getRounding() == Rounding::stochastic)
+    appendRandomScalars(b, loc, s);
   return s;
+}
+
+/// The scalars the random bits of stochastic rounding need: the key
+/// mix(seed * gamma + step), and the strides that flatten an element's
+/// indices into its row-major index.
+void AdamWStepOp::appendRandomScalars(OpBuilder &b, Location loc,
+                                      SmallVectorImpl<Value> &s) {
+  Type i64 = b.getI64Type();
+  Value gamma = arith::ConstantOp::create(
+      b, loc, IntegerAttr::get(i64, APInt(64, kGoldenGamma)));
+  s[RandomKey] = mixBits(
+      b, loc,
+      arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, getSeed(), gamma), getStep()));
+  auto shaped = cast<ShapedType>(getParam().getType());
+  SmallVector<Value> strides(shaped.getRank());
+  Value stride = arith::ConstantOp::create(b, loc, IntegerAttr::get(i64, 1));
+  for (int64_t dim = shaped.getRank() - 1; dim >= 0; --dim) {
+    strides[dim] = stride;
+    Value size = isa<MemRefType>(shaped)
+                     ? Value(memref::DimOp::create(b, loc, getParam(), dim))
+                     : Value(tensor::DimOp::create(b, loc, getParam(), dim));
+    stride = arith::MulIOp::create(
+        b, loc, stride, arith::IndexCastOp::create(b, loc, i64, size));
+  }
+  s.append(strides);
 }
 
 /// Converts `value` to `type`: widens, or rounds to nearest (ties to even).
@@ -94,9 +152,37 @@ static Value convertFloat(OpBuilder &b, Location loc, Value value, Type type) {
   return arith::TruncFOp::create(b, loc, type, value);
 }
 
+/// Rounds `x` (f32 or f64) to bf16 stochastically: up with a probability of
+/// its distance from the bf16 below, over the spacing, given 16 uniformly
+/// random bits in `bits`. Adding them to the low half of the f32 pattern and
+/// dropping that half does exactly that for finite values, and keeps
+/// infinities; NaN rounds to nearest (the addition could carry into the sign
+/// of a negative NaN). An f64 value is first rounded to f32.
+static Value roundStochasticallyToBF16(OpBuilder &b, Location loc, Value x,
+                                       Value bits) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i16 = b.getI16Type();
+  x = convertFloat(b, loc, x, f32);
+  Value pattern = arith::BitcastOp::create(b, loc, i32, x);
+  Value noise = arith::AndIOp::create(
+      b, loc, arith::TruncIOp::create(b, loc, i32, bits),
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0xFFFF)));
+  Value sum = arith::AddIOp::create(b, loc, pattern, noise);
+  Value high = arith::TruncIOp::create(
+      b, loc, i16,
+      arith::ShRUIOp::create(
+          b, loc, sum,
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(16))));
+  Value rounded = arith::BitcastOp::create(b, loc, b.getBF16Type(), high);
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  return arith::SelectOp::create(
+      b, loc, isNaN, arith::TruncFOp::create(b, loc, b.getBF16Type(), x),
+      rounded);
+}
+
 /// One division and one square root per element, in the compute type: each
 /// value read is converted to it and each value written rounded to its
-/// operand's element type.
+/// operand's element type: to nearest, or, with stochastic rounding, the new
+/// parameter where it is bf16 (`param`, `param_copy`).
 SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
                                                      ValueRange inputs,
                                                      ValueRange states,
@@ -126,9 +212,37 @@ SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
   Value pDecayed = s[Decay] ? mul(p, s[Decay]) : p;
   Value pNew =
       arith::SubFOp::create(b, loc, pDecayed, mul(s[StepSize], ratio), fm);
-  auto write = [&](Value x, Value state) {
-    return convertFloat(b, loc, x, state.getType());
+
+  // The random bits of this element: mix(key + index * gamma), the index
+  // counted row-major over the whole tensor.
+  Value bits;
+  if (s[RandomKey]) {
+    Type i64 = b.getI64Type();
+    Value index = arith::ConstantOp::create(b, loc, IntegerAttr::get(i64, 0));
+    for (auto [dim, stride] : llvm::enumerate(s.drop_front(FirstStride))) {
+      Value at = arith::IndexCastOp::create(
+          b, loc, i64, linalg::IndexOp::create(b, loc, dim));
+      index = arith::AddIOp::create(b, loc, index,
+                                    arith::MulIOp::create(b, loc, at, stride));
+    }
+    Value gamma = arith::ConstantOp::create(
+        b, loc, IntegerAttr::get(i64, APInt(64, kGoldenGamma)));
+    bits = mixBits(
+        b, loc,
+        arith::AddIOp::create(b, loc, s[RandomKey],
+                              arith::MulIOp::create(b, loc, index, gamma)));
+  }
+  // Parameters round stochastically where asked and bf16; m and v to
+  // nearest.
+  auto writeParam = [&](Value state) -> Value {
+    if (bits && state.getType().isBF16())
+      return roundStochasticallyToBF16(b, loc, pNew, bits);
+    return convertFloat(b, loc, pNew, state.getType());
   };
-  return {write(pNew, states[0]), write(mNew, states[1]),
-          write(vNew, states[2])};
+  SmallVector<Value> written = {
+      writeParam(states[0]), convertFloat(b, loc, mNew, states[1].getType()),
+      convertFloat(b, loc, vNew, states[2].getType())};
+  if (states.size() > 3)
+    written.push_back(writeParam(states[3]));
+  return written;
 }

@@ -8,6 +8,8 @@
 #define OPTIM_DIALECT_OPTIM_IR_OPTIMBASE_TD
 
 include "optim/Dialect/Optim/IR/OptimInterfaces.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -16,6 +18,7 @@ def Optim_Dialect : Dialect {
   let name = "optim";
   let cppNamespace = "::mlir::optim";
   let summary = "Optimizer steps for neural-network training";
+  let useDefaultAttributePrinterParser = 1;
   let description = [{
     The `optim` dialect expresses the per-parameter update of a training
     optimizer as a single op over whole tensors, so that a compiler can lower
@@ -31,29 +34,42 @@ def Optim_Dialect : Dialect {
 class Optim_Op<string mnemonic, list<Trait> traits = []>
     : Op<Optim_Dialect, mnemonic, traits>;
 
+def Optim_Rounding : I32EnumAttr<"Rounding",
+    "How a step rounds what it writes to a narrower type", [
+      I32EnumAttrCase<"nearest", 0>,
+      I32EnumAttrCase<"stochastic", 1>
+    ]> {
+  let cppNamespace = "::mlir::optim";
+  let genSpecializedAttr = 0;
+}
+def Optim_RoundingAttr : EnumAttr<Optim_Dialect, Optim_Rounding, "rounding">;
+
 // The operand types of the step ops. They are checked by the ops' verifiers,
 // whose messages name the operand (`operand 'grad' has shape 4x8 but 'param'
 // has shape 4x4`): ODS's own checks run before a verifier and name only an
 // operand's position. These constraints therefore accept any type and only
 // document what the verifier enforces.
 class Optim_VerifiedType<string summary>
-    : TypeConstraint<CPred<"true">, summary>;
+    : Type<CPred<"true">, summary>;
 
 def Optim_StateType : Optim_VerifiedType<
     "ranked tensor or strided memref (default memory space) of f64, f32, bf16 "
     "or f16, of param's shape">;
 def Optim_StepType : Optim_VerifiedType<"64-bit signless integer (i64)">;
+def Optim_CopyType : Optim_VerifiedType<
+    "ranked tensor or strided memref of bf16 or f16, of param's shape">;
 def Optim_ScalarType : Optim_VerifiedType<
     "float of the compute type (f64 when param, m or v is f64, else f32)">;
 
 // An optimizer step (`StepOpInterface`). `inputs` and `states` name, by their
 // accessors (`Grad` for `$grad`), the operands the step only reads and the
-// ones it reads and writes; the tensor form returns the new states, in that
-// order, and the memref form updates them in place. Result types, memory
+// ones it reads and writes, `optionalStates` the optional operands it writes;
+// the tensor form returns the new states, in that order (the optional ones
+// that are present last), and the memref form updates them in place. Result types, memory
 // effects and the interface's operand lists follow from these two lists; an
 // op implements `buildStepScalars` and `buildElementwiseBody`.
 class Optim_StepOp<string mnemonic, list<string> inputs, list<string> states,
-                   list<Trait> traits = []>
+                   list<string> optionalStates = [], list<Trait> traits = []>
     : Optim_Op<mnemonic, !listconcat([
         InferTypeOpAdaptor,
         DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
@@ -67,15 +83,24 @@ class Optim_StepOp<string mnemonic, list<string> inputs, list<string> states,
                                         "&get" # name # "Mutable()"), ", ") # [{};
     }
     ::llvm::SmallVector<::mlir::OpOperand *> $cppClass::getStateOperands() {
-      return {}] # !interleave(!foreach(name, states,
-                                        "&get" # name # "Mutable()"), ", ") # [{};
+      ::llvm::SmallVector<::mlir::OpOperand *> states = {}] #
+          !interleave(!foreach(name, states, "&get" # name # "Mutable()"),
+                      ", ") # [{};}] #
+      !interleave(!foreach(name, optionalStates,
+          "for (::mlir::OpOperand &operand : get" # name # "Mutable()) "
+          "states.push_back(&operand);"), "\n") # [{
+      return states;
     }
     ::llvm::LogicalResult $cppClass::inferReturnTypes(
         ::mlir::MLIRContext *, ::std::optional<::mlir::Location>,
         Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
-      ::mlir::optim::inferStepResultTypes({}] #
+      ::llvm::SmallVector<::mlir::Value> states = {}] #
           !interleave(!foreach(name, states, "adaptor.get" # name # "()"),
-                      ", ") # [{}, types);
+                      ", ") # [{};}] #
+      !interleave(!foreach(name, optionalStates,
+          "if (::mlir::Value state = adaptor.get" # name # "()) "
+          "states.push_back(state);"), "\n") # [{
+      ::mlir::optim::inferStepResultTypes(states, types);
       return ::mlir::success();
     }
     void $cppClass::getEffects(

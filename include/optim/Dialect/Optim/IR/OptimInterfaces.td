@@ -41,9 +41,11 @@ def Optim_StepOpInterface : OpInterface<"StepOpInterface"> {
       "::llvm::SmallVector<::mlir::Value>", "buildStepScalars",
       (ins "::mlir::OpBuilder &":$builder, "::mlir::Location":$loc)>,
     InterfaceMethod<
-      "Emits one element's update: from the element of every input, the "
-      "element of every state and the step scalars, the new element of "
-      "every state, which it returns (in the order of the states).",
+      "Emits one element's update, inside the body of an elementwise "
+      "`linalg.generic` (so that it may read the element's indices with "
+      "`linalg.index`): from the element of every input, the element of "
+      "every state and the step scalars, the new element of every state, "
+      "which it returns (in the order of the states).",
       "::llvm::SmallVector<::mlir::Value>", "buildElementwiseBody",
       (ins "::mlir::OpBuilder &":$builder, "::mlir::Location":$loc,
            "::mlir::ValueRange":$inputs, "::mlir::ValueRange":$states,

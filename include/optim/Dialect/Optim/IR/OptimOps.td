@@ -11,7 +11,9 @@ include "optim/Dialect/Optim/IR/OptimBase.td"
 
 def Optim_AdamWStepOp
     : Optim_StepOp<"adamw_step", /*inputs=*/["Grad"],
-                   /*states=*/["Param", "M", "V"]> {
+                   /*states=*/["Param", "M", "V"],
+                   /*optionalStates=*/["ParamCopy"],
+                   [AttrSizedOperandSegments]> {
   let summary = "One AdamW update (Adam with decoupled weight decay)";
   let description = [{
     Applies one step of AdamW (Loshchilov & Hutter) to every element of a
@@ -41,8 +43,27 @@ def Optim_AdamWStepOp
     runtime values, so a new step or a learning-rate schedule never needs a
     new op.
 
+    With the optional `param_copy` (bf16 or f16, of `param`'s shape) the op
+    also writes the new parameter, rounded, into it: an f32 master and the
+    low-precision weights a model computes with are updated in one pass.
+
+    `rounding` says how the new parameter is rounded where it is written as
+    bf16 (`param`, `param_copy`): `nearest` (the default; ties to even) or
+    `stochastic`, which needs the `i64` operand `seed`. Stochastic rounding
+    rounds up with a probability equal to the value's distance from the bf16
+    below, over the spacing, so that updates smaller than the spacing are not
+    lost on average. Its 16 random bits per element are the low bits of
+    `mix(mix(seed * G + step) + i * G)`, where `i` is the element's row-major
+    index in the whole tensor, `G = 0x9E3779B97F4A7C15` and `mix` is
+    splitmix64's finalizer (`z ^= z >> 30; z *= 0xBF58476D1CE4E5B9;
+    z ^= z >> 27; z *= 0x94D049BB133111EB; z ^= z >> 31`): a result is the
+    same for any thread count, vector width, CPU or GPU, and reproducible
+    from a checkpoint. They are added to the low half of the f32 pattern of
+    the value (an f64 value is first rounded to f32), whose high half is the
+    result; NaN rounds to nearest. `m` and `v` always round to nearest.
+
     On ranked tensors the op is in destination-passing style: it returns the
-    new `param`, `m` and `v`, and after bufferization they are written into the
+    new `param`, `m` and `v` (and `param_copy`), and after bufferization they are written into the
     buffers of the `param`, `m` and `v` operands. On memrefs it updates
     `param`, `m` and `v` in place and returns nothing.
 
@@ -65,6 +86,10 @@ def Optim_AdamWStepOp
     optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
         : (memref<4096xbf16>, memref<4096xbf16>, memref<4096xf32>,
            memref<4096xf32>, f32)
+
+    // An f32 master and its bf16 copy, rounded stochastically.
+    optim.adamw_step %p, %g, %m, %v, step %t, lr %lr seed %s
+        copy %c : memref<4096xbf16> rounding stochastic : memref<4096xf32>
     ```
   }];
 
@@ -73,15 +98,20 @@ def Optim_AdamWStepOp
     Optim_StateType:$grad,
     Optim_StateType:$m,
     Optim_StateType:$v,
+    Optional<Optim_CopyType>:$param_copy,
     Optim_StepType:$step,
     Optim_ScalarType:$lr,
+    Optional<I64>:$seed,
+    DefaultValuedAttr<Optim_RoundingAttr, "::mlir::optim::Rounding::nearest">:$rounding,
     DefaultValuedAttr<F64Attr, "0.9">:$beta1,
     DefaultValuedAttr<F64Attr, "0.999">:$beta2,
     DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
     DefaultValuedAttr<F64Attr, "1.0e-2">:$weight_decay
   );
   let assemblyFormat = [{
-    $param `,` $grad `,` $m `,` $v `,` `step` $step `,` `lr` $lr attr-dict `:`
+    $param `,` $grad `,` $m `,` $v `,` `step` $step `,` `lr` $lr
+    (`seed` $seed^)? (`copy` $param_copy^ `:` type($param_copy))?
+    (`rounding` $rounding^)? attr-dict `:`
     custom<StateTypes>(type($param), type($grad), type($m), type($v),
                        type($step), type($lr))
   }];
@@ -89,6 +119,12 @@ def Optim_AdamWStepOp
   let hasVerifier = 1;
 
   let extraClassDeclaration = [{
+    /// The part of `verify()` about `rounding` and `seed`.
+    ::llvm::LogicalResult verifyRounding();
+    /// Appends to the step scalars `s` what stochastic rounding needs.
+    void appendRandomScalars(::mlir::OpBuilder &b, ::mlir::Location loc,
+                             ::llvm::SmallVectorImpl<::mlir::Value> &s);
+
     /// True for the tensor (value-semantics) form.
     bool hasPureTensorSemantics() {
       return ::llvm::isa<::mlir::RankedTensorType>(getParam().getType());
