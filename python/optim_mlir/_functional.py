@@ -182,9 +182,9 @@ def check_tensors(params, grads, m, v):
     return lists["params"], lists["grads"], lists["m"], lists["v"]
 
 
-def check_rounding(params, copies, rounding, seed):
-    """Returns (stochastic, seed) for a checked rounding and seed; raises on a
-    bad one, or for a tensor that stochastic rounding cannot serve."""
+def check_rounding_options(rounding, seed):
+    """Returns the seed as an int, for a checked rounding; raises on a bad
+    one."""
     if rounding not in ("nearest", "stochastic"):
         raise ValueError(f"rounding must be 'nearest' or 'stochastic', got {rounding!r}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
@@ -192,22 +192,20 @@ def check_rounding(params, copies, rounding, seed):
     seed = int(seed)
     if not 0 <= seed < 2**64:
         raise ValueError(f"seed must be in [0, 2**64), got {seed}")
-    if rounding == "nearest":
-        return False, seed
-    bfloat16 = np.dtype(ml_dtypes.bfloat16)
-    for i, p in enumerate(params):
-        targets = [(f"params[{i}]", p)]
-        if copies:
-            targets.append((f"param_copies[{i}]", copies[i]))
-        for name, a in targets:
-            if a.dtype == np.float16:
-                raise ValueError(
-                    f"rounding='stochastic' rounds to bfloat16 only; {name} is float16")
-        if not any(a.dtype == bfloat16 for _, a in targets):
-            raise ValueError(
-                f"rounding='stochastic' needs a bfloat16 params[{i}] or param_copies[{i}] "
-                f"to round; they are {' and '.join(str(a.dtype) for _, a in targets)}")
-    return True, seed
+    return seed
+
+
+def check_stochastic_targets(targets):
+    """Raises unless stochastic rounding can serve a tensor whose new
+    parameter is written into `targets`, (name, array) pairs: bfloat16 only,
+    and at least one."""
+    for name, a in targets:
+        if a.dtype == np.float16:
+            raise ValueError(f"rounding='stochastic' rounds to bfloat16 only; {name} is float16")
+    if not any(a.dtype == np.dtype(ml_dtypes.bfloat16) for _, a in targets):
+        raise ValueError(
+            f"rounding='stochastic' needs a bfloat16 {' or '.join(n for n, _ in targets)} "
+            f"to round; they are {' and '.join(str(a.dtype) for _, a in targets)}")
 
 
 def check_copies(params, copies):
@@ -288,17 +286,21 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
              for i, a in enumerate(arrays)],
             [(f"grads[{i}]", a) for i, a in enumerate(grads)],
         )
-    stochastic, seed = check_rounding(params, copies, rounding, seed)
+    seed = check_rounding_options(rounding, seed)
+    if rounding == "stochastic":
+        for i, p in enumerate(params):
+            check_stochastic_targets(
+                [(f"params[{i}]", p)] + ([(f"param_copies[{i}]", copies[i])] if copies else []))
     if params:
-        core_step(params, grads, m, v, t, (lr, beta1, beta2, eps, weight_decay),
-                  copies, stochastic, seed)
+        core_step(params, grads, m, v, t, (lr, beta1, beta2, eps, weight_decay), copies,
+                  [seed] * len(params) if rounding == "stochastic" else None)
 
 
-def core_step(params, grads, m, v, t, hyperparameters, copies=None, stochastic=False,
-              seed=0):
+def core_step(params, grads, m, v, t, hyperparameters, copies=None, seeds=None):
     """Calls the extension on checked arrays: each tensor's element types by
     name, and 2-byte floats, which numpy cannot hand over as such, as uint16
-    views of their bits. seed: an integer in [0, 2**64)."""
+    views of their bits. seeds: None (round to nearest), or one integer in
+    [0, 2**64) per tensor (round stochastically)."""
     def bits(a):
         return a.view(np.uint16) if a.dtype.itemsize == 2 else a
 
@@ -306,10 +308,10 @@ def core_step(params, grads, m, v, t, hyperparameters, copies=None, stochastic=F
     elements = [tuple(_ELEMENTS[a.dtype] for a in arrays)
                 + ((_ELEMENTS[copies[i].dtype],) if copies else ("",))
                 for i, arrays in enumerate(zip(params, grads, m, v))]
+    seeds = [s - 2**64 if s >= 2**63 else s for s in seeds or []]
     _core.adamw_step([bits(a) for a in params], [bits(a) for a in grads],
                      [bits(a) for a in m], [bits(a) for a in v],
-                     [bits(a) for a in copies], elements, t, *hyperparameters,
-                     stochastic, seed - 2**64 if seed >= 2**63 else seed)
+                     [bits(a) for a in copies], elements, t, *hyperparameters, seeds)
 
 
 def lower(ir_text, pipeline="cpu"):

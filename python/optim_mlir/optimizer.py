@@ -4,10 +4,17 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 
+import ml_dtypes
 import numpy as np
 
-from ._functional import (check_disjoint, check_fits_compute_type, check_hyperparameters,
-                          check_step, check_tensor, core_step)
+from ._functional import (_ELEMENTS, check_disjoint, check_fits_compute_type,
+                          check_hyperparameters, check_rounding_options, check_step,
+                          check_stochastic_targets, check_tensor, core_step)
+
+# splitmix64's increment: tensor i rounds with seed + i * _SEED_GAMMA, so that
+# tensors of one shape do not round alike.
+_SEED_GAMMA = 0x9E3779B97F4A7C15
+_BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
 
 _HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
 # torch's options that change the update, with the values that leave it
@@ -63,9 +70,35 @@ class AdamW:
     that position (as in :meth:`state_dict`), so add parameters with
     :meth:`add_param_group`, which appends, rather than by editing a group's
     ``"params"``.
+
+    Mixed precision: parameters and gradients may be float64, float32,
+    ``ml_dtypes.bfloat16`` or float16. ``state_dtype`` (default: each
+    parameter's dtype, as torch) is the dtype of ``exp_avg`` and
+    ``exp_avg_sq``. With ``master_weights=True`` every bfloat16 or float16
+    parameter gets a float32 master (``state[i]["master"]``) that the step
+    updates, writing the parameter as its rounded copy in the same pass.
+    ``rounding="stochastic"`` rounds the new bfloat16 parameters (or copies)
+    stochastically, tensor i with the seed ``seed + i * 0x9E3779B97F4A7C15``
+    (mod 2**64); other tensors round to nearest.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, *,
+                 state_dtype=None, master_weights=False, rounding="nearest", seed=0):
+        if state_dtype is not None:
+            try:
+                state_dtype = np.dtype(state_dtype)
+            except TypeError:
+                state_dtype = None if state_dtype is None else object
+            if state_dtype not in _ELEMENTS:
+                raise TypeError(
+                    "state_dtype must be None, float64, float32, bfloat16 (ml_dtypes) or "
+                    f"float16, got {state_dtype!r}")
+        if not isinstance(master_weights, bool):
+            raise TypeError(f"master_weights must be a bool, got {type(master_weights).__name__}")
+        self.state_dtype = state_dtype
+        self.master_weights = master_weights
+        self.rounding = rounding
+        self.seed = check_rounding_options(rounding, seed)
         self.defaults = {"lr": lr, "betas": tuple(betas) if isinstance(betas, Sequence) else betas,
                          "eps": eps, "weight_decay": weight_decay}
         _group_hyperparameters(self.defaults, "AdamW")
@@ -133,8 +166,9 @@ class AdamW:
         for i in stepping:
             arrays = {"params": params[i], "grads": grads[i]}
             if i in self.state:
-                arrays["exp_avg"] = self.state[i]["exp_avg"]
-                arrays["exp_avg_sq"] = self.state[i]["exp_avg_sq"]
+                for key in ("exp_avg", "exp_avg_sq", "master"):
+                    if key in self.state[i]:
+                        arrays[key] = self.state[i][key]
                 taken = self.state[i]["step"]
                 if isinstance(taken, bool) or not isinstance(taken, numbers.Integral):
                     raise TypeError(
@@ -151,7 +185,7 @@ class AdamW:
             [(f"params[{i}]", params[i]) for i in stepping]
             + [(f"state[{i}]['{key}']", self.state[i][key])
                for i in stepping if i in self.state
-               for key in ("exp_avg", "exp_avg_sq")],
+               for key in ("exp_avg", "exp_avg_sq", "master") if key in self.state[i]],
             [(f"grads[{i}]", grads[i]) for i in stepping],
         )
         hypers = [
@@ -166,14 +200,22 @@ class AdamW:
         index = 0
         for gi, (group, hyper) in enumerate(zip(self.param_groups, hypers)):
             buckets = {}
-            for _ in group["params"]:
+            for p in group["params"]:
                 if grads[index] is not None:
                     t = self.state[index]["step"] + 1 if index in self.state else 1
-                    buckets.setdefault(t, []).append(index)
+                    master = self._has_master(index, p)
+                    if self.rounding == "stochastic" and p.dtype.itemsize == 2:
+                        check_stochastic_targets([(f"params[{index}]", p)])
+                    # Calls round stochastically only where they write bf16.
+                    kind = (t, master, p.dtype == _BFLOAT16)
+                    buckets.setdefault(kind, []).append(index)
                 index += 1
-            calls += [(check_step(t), indices, hyper) for t, indices in buckets.items()]
-            # The states have their parameter's dtype.
-            group_params = [params[i] for indices in buckets.values() for i in indices]
+            calls += [(check_step(t), indices, hyper, master)
+                      for (t, master, _), indices in buckets.items()]
+            # The compute type depends on the stepped arrays' dtypes.
+            group_params = [
+                self.state[i]["master"] if i in self.state and "master" in self.state[i]
+                else params[i] for indices in buckets.values() for i in indices]
             lr, _, _, eps, weight_decay = hyper
             check_fits_compute_type(
                 group_params, group_params, group_params,
@@ -183,20 +225,42 @@ class AdamW:
         # Lazily allocate the state of parameters stepping for the first time.
         for i in stepping:
             if i not in self.state:
-                p = params[i]
-                self.state[i] = {"step": 0, "exp_avg": np.zeros(p.shape, p.dtype),
-                                 "exp_avg_sq": np.zeros(p.shape, p.dtype)}
+                self.state[i] = self._new_state(params[i])
 
-        for t, indices, hyper in calls:
+        for t, indices, hyper, master in calls:
             states = [self.state[i] for i in indices]
+            stepped = [s["master"] for s in states] if master else [params[i] for i in indices]
             core_step(
-                [params[i] for i in indices],
+                stepped,
                 [grads[i] for i in indices],
                 [s["exp_avg"] for s in states],
                 [s["exp_avg_sq"] for s in states],
-                t, hyper)
+                t, hyper,
+                copies=[params[i] for i in indices] if master else None,
+                seeds=self._seeds(indices, params) if self.rounding == "stochastic" else None)
             for s in states:
                 s["step"] = t
+
+    def _has_master(self, i, p):
+        """Whether parameter i steps through a float32 master."""
+        if i in self.state:
+            return "master" in self.state[i]
+        return self.master_weights and p.dtype.itemsize == 2
+
+    def _new_state(self, p):
+        dtype = self.state_dtype or p.dtype
+        state = {"step": 0, "exp_avg": np.zeros(p.shape, dtype),
+                 "exp_avg_sq": np.zeros(p.shape, dtype)}
+        if self.master_weights and p.dtype.itemsize == 2:
+            state["master"] = p.astype(np.float32)
+        return state
+
+    def _seeds(self, indices, params):
+        """One seed per tensor of a call that rounds stochastically; None for
+        a call with nothing to round to bfloat16 (it rounds to nearest)."""
+        if not any(p.dtype == _BFLOAT16 for p in (params[i] for i in indices)):
+            return None
+        return [(self.seed + i * _SEED_GAMMA) % 2**64 for i in indices]
 
     def state_dict(self):
         """A torch-like snapshot: {"state": {index: {"step", "exp_avg",
@@ -211,11 +275,9 @@ class AdamW:
             saved["params"] = list(range(index, index + len(group["params"])))
             index += len(group["params"])
             groups.append(saved)
-        state = {
-            i: {"step": s["step"], "exp_avg": s["exp_avg"].copy(),
-                "exp_avg_sq": s["exp_avg_sq"].copy()}
-            for i, s in self.state.items()
-        }
+        state = {i: {key: value.copy() if isinstance(value, np.ndarray) else value
+                     for key, value in s.items()}
+                 for i, s in self.state.items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
@@ -278,7 +340,16 @@ class AdamW:
                     f"whole number from 0 to 2**63 - 2"
                 )
             entry = {"step": int(step)}
-            for key in ("exp_avg", "exp_avg_sq"):
+            # The moments in the state dtype; a master in float32 (one this
+            # optimizer would keep and the dict lacks starts from the
+            # parameter).
+            dtypes = {"exp_avg": self.state_dtype or p.dtype,
+                      "exp_avg_sq": self.state_dtype or p.dtype}
+            if "master" in s:
+                dtypes["master"] = np.dtype(np.float32)
+            elif self.master_weights and p.dtype.itemsize == 2:
+                entry["master"] = p.astype(np.float32)
+            for key, dtype in dtypes.items():
                 if isinstance(s[key], np.ma.MaskedArray):
                     raise TypeError(
                         f"state_dict state[{saved_id!r}]['{key}'] is a masked array; "
@@ -290,12 +361,12 @@ class AdamW:
                         f"state_dict state[{saved_id!r}]['{key}'] is complex ({x.dtype}); "
                         f"its parameter is {p.dtype}"
                     )
-                if x.dtype.kind not in "biuf":
+                if x.dtype.kind not in "biuf" and x.dtype not in _ELEMENTS:
                     raise TypeError(
                         f"state_dict state[{saved_id!r}]['{key}'] has dtype {x.dtype}; "
                         f"expected real numbers (its parameter is {p.dtype})"
                     )
-                x = np.array(x, dtype=p.dtype, order="C", copy=True)
+                x = np.array(x, dtype=dtype, order="C", copy=True)
                 if x.shape != p.shape:
                     raise ValueError(
                         f"state_dict state[{saved_id!r}]['{key}'] has shape {x.shape} "

@@ -465,13 +465,17 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                       std::vector<RWArray> copies,
                       std::vector<std::array<std::string, 5>> elementNames,
                       int64_t step, double lr, double beta1, double beta2,
-                      double eps, double weightDecay, bool stochastic,
-                      int64_t seed) {
+                      double eps, double weightDecay,
+                      std::vector<int64_t> seeds) {
   size_t n = params.size();
   if (grads.size() != n || m.size() != n || v.size() != n ||
-      elementNames.size() != n || (!copies.empty() && copies.size() != n))
+      elementNames.size() != n || (!copies.empty() && copies.size() != n) ||
+      (!seeds.empty() && seeds.size() != n))
     throw nb::value_error("adamw_step: params, grads, m, v, elements and "
-                          "copies (if any) must have the same length");
+                          "copies and seeds (if any) must have the same "
+                          "length");
+  // Stochastic rounding comes with one seed per tensor.
+  bool stochastic = !seeds.empty();
   if (step < 1)
     throw nb::value_error("adamw_step: t must be >= 1");
   if (n == 0)
@@ -485,6 +489,7 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
     size_t step;
     int64_t size;
     void *p, *g, *m, *v, *copy;
+    int64_t seed;
   };
   // The distinct kinds of step of the call: one per tuple of element types.
   SmallVector<StepKind, 2> kinds;
@@ -532,7 +537,8 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
     tensors.push_back({index, static_cast<int64_t>(params[i].size()),
                        params[i].data(), const_cast<void *>(grads[i].data()),
                        m[i].data(), v[i].data(),
-                       copies.empty() ? nullptr : copies[i].data()});
+                       copies.empty() ? nullptr : copies[i].data(),
+                       stochastic ? seeds[i] : 0});
   }
   if (tensors.empty())
     return;
@@ -557,10 +563,10 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
     // An f32 step gets the learning rate rounded once to f32.
     if (kinds[t.step].getComputeElement() == Element::F64)
       reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, &copy, step,
-                                                 lr, seed);
+                                                 lr, t.seed);
     else
       reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, &copy, step,
-                                                static_cast<float>(lr), seed);
+                                                static_cast<float>(lr), t.seed);
   }
 }
 
@@ -572,11 +578,12 @@ NB_MODULE(_core, m) {
         nb::arg("v").noconvert(), nb::arg("copies").noconvert(),
         nb::arg("elements"), nb::arg("t"), nb::arg("lr"), nb::arg("beta1"),
         nb::arg("beta2"), nb::arg("eps"), nb::arg("weight_decay"),
-        nb::arg("stochastic"), nb::arg("seed"),
+        nb::arg("seeds"),
         "One AdamW step, in place, on C-contiguous arrays: float32 and "
         "float64, and uint16 views of bf16 and f16 (elements[i] names the "
         "element types of params[i], grads[i], m[i], v[i] and, if copies is "
-        "not empty, copies[i]). Arguments are assumed checked by "
+        "not empty, copies[i]); with seeds (one per tensor), rounding "
+        "stochastically. Arguments are assumed checked by "
         "optim_mlir.adamw_step.");
   m.def(
       "lower",

@@ -139,7 +139,7 @@ def test_extension_checks_the_element_types_it_is_given():
     before = snapshot(args)
     with pytest.raises(TypeError, match="grads: not an array of f32 elements"):
         _core.adamw_step(args["params"], args["grads"], args["m"], args["v"], [], elements,
-                         3, 1e-2, 0.9, 0.999, 1e-8, 0.1, False, 0)
+                         3, 1e-2, 0.9, 0.999, 1e-8, 0.1, [])
     assert_unchanged(args, before)
 
 

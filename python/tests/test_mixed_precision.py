@@ -179,7 +179,7 @@ def test_stochastic_rounding_is_a_function_of_the_seed():
     (dict(rounding="stochastic", seed=-1), ValueError, "seed must be in [0, 2**64)"),
     (dict(rounding="stochastic", seed=1.5), TypeError, "seed must be an integer"),
     (dict(rounding="stochastic"), ValueError,
-     "rounding='stochastic' needs a bfloat16 params[0] or param_copies[0]"),
+     "rounding='stochastic' needs a bfloat16 params[0] to round"),
     (dict(rounding="stochastic", param_copies=[np.zeros(4, np.float16)]), ValueError,
      "rounds to bfloat16 only; param_copies[0] is float16"),
 ])
@@ -192,3 +192,87 @@ def test_bad_copies_and_rounding_are_named_and_nothing_changes(kwargs, error, wo
     assert words in str(info.value)
     for x, y in zip((p, m, v, *copies), before):
         np.testing.assert_array_equal(x, y)
+
+
+def model(rng, dtype=bf16):
+    """A bf16 weight, a bf16 bias and an f32 scale: a mixed model."""
+    return [rng.normal(size=(33, 17)).astype(dtype), rng.normal(size=17).astype(dtype),
+            rng.normal(size=5).astype(np.float32)]
+
+
+def grads_for(rng, params):
+    return [rng.normal(size=p.shape).astype(p.dtype) for p in params]
+
+
+def test_optimizer_state_dtype_and_master_weights_match_the_functional_step():
+    rng = np.random.default_rng(3)
+    params = model(rng)
+    reference = [p.copy() for p in params]
+    masters = [p.astype(np.float32) if p.dtype == bf16 else p for p in reference]
+    ms = [np.zeros(p.shape, np.float32) for p in params]
+    vs = [np.zeros(p.shape, np.float32) for p in params]
+    opt = optim_mlir.AdamW(params, lr=1e-2, weight_decay=0.1, state_dtype=np.float32,
+                           master_weights=True)
+    for t in range(1, 4):
+        grads = grads_for(rng, params)
+        opt.step(grads)
+        for i in range(3):
+            copies = dict(param_copies=[reference[i]]) if reference[i].dtype == bf16 else {}
+            optim_mlir.adamw_step([masters[i]], [grads[i]], [ms[i]], [vs[i]], t, lr=1e-2,
+                                  beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1,
+                                  **copies)
+    for i in range(3):
+        assert opt.state[i]["exp_avg"].dtype == np.float32
+        np.testing.assert_array_equal(params[i], reference[i])
+        np.testing.assert_array_equal(opt.state[i]["exp_avg_sq"], vs[i])
+    assert "master" in opt.state[0] and "master" not in opt.state[2]
+    np.testing.assert_array_equal(opt.state[0]["master"], masters[0])
+
+
+@pytest.mark.parametrize("rounding", ["nearest", "stochastic"])
+def test_state_dict_resumes_exactly(rounding):
+    # 5 steps in one go, and 3 steps, a state_dict, a new optimizer, 2 more:
+    # the same bits, stochastic rounding included (its bits are a function of
+    # the seed, the step and the element).
+    def run(split):
+        rng = np.random.default_rng(4)
+        params = model(rng)
+        options = dict(lr=1e-2, master_weights=True, rounding=rounding, seed=11)
+        opt = optim_mlir.AdamW(params, **options)
+        for t in range(5):
+            if t == split:
+                saved = opt.state_dict()
+                opt = optim_mlir.AdamW(params, **options)
+                opt.load_state_dict(saved)
+            opt.step(grads_for(rng, params))
+        return params, opt.state
+
+    straight, straight_state = run(split=None)
+    resumed, resumed_state = run(split=3)
+    for a, b in zip(straight, resumed):
+        np.testing.assert_array_equal(a, b)
+    for i in straight_state:
+        for key in ("exp_avg", "exp_avg_sq", "master"):
+            if key in straight_state[i]:
+                np.testing.assert_array_equal(straight_state[i][key], resumed_state[i][key])
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(state_dtype=np.int32), TypeError, "state_dtype must be None, float64"),
+    (dict(master_weights="yes"), TypeError, "master_weights must be a bool"),
+    (dict(rounding="up"), ValueError, "rounding must be 'nearest' or 'stochastic'"),
+    (dict(seed=-3), ValueError, "seed must be in [0, 2**64)"),
+])
+def test_optimizer_options_are_checked(kwargs, error, words):
+    with pytest.raises(error) as info:
+        optim_mlir.AdamW([np.ones(3, bf16)], **kwargs)
+    assert words in str(info.value)
+
+
+def test_stochastic_rounding_of_float16_parameters_is_refused_at_the_step():
+    p = np.ones(3, np.float16)
+    opt = optim_mlir.AdamW([p], rounding="stochastic")
+    with pytest.raises(ValueError, match=r"rounds to bfloat16 only; params\[0\] is float16"):
+        opt.step([np.ones(3, np.float16)])
+    np.testing.assert_array_equal(p, np.ones(3, np.float16))
+    assert not opt.state
