@@ -99,12 +99,10 @@ private:
       return 1;
     if (elementsPerThread > 0)
       return elementsPerThread;
-    // No operand's access wider than 128 bits.
-    unsigned widest = 8;
-    for (unsigned i = 0, e = generic.op->getNumOperands(); i < e; ++i)
-      widest =
-          std::max(widest, generic.getElementType(i).getIntOrFloatBitWidth());
-    return std::max<int64_t>(1, kMaxVectorBytes * 8 / widest);
+    // 128 bits of the narrowest operand per access (8 bf16); a wider
+    // operand's vector takes several 128-bit accesses (2 of 4 f32).
+    return std::max<int64_t>(1, kMaxVectorBytes * 8 /
+                                    generic.getNarrowestElementBits());
   }
 
   /// Maps the generics of `block`: one kernel each, or with `multi-tensor`

@@ -263,17 +263,16 @@ func.func @scalar_operand(%s: f32, %x: memref<f32>) {
   return
 }
 
-// Operands with their own element types: vectors of 128 bits of the widest
-// (4 lanes for f32), each operand aligned to its own vector's bytes.
+// Operands with their own element types: vectors of 128 bits of the
+// narrowest (8 lanes for f16), each operand aligned to its own vector's
+// bytes, at most 16 (the 8 f32 take two 128-bit accesses).
 // CHECK-LABEL: func.func @mixed_types(
-// CHECK-DAG:     %[[C7:.+]] = arith.constant 7 : index
 // CHECK-DAG:     %[[C15:.+]] = arith.constant 15 : index
-// CHECK:         arith.andi %{{.+}}, %[[C7]] : index
 // CHECK:         arith.andi %{{.+}}, %[[C15]] : index
 // CHECK:         gpu.launch
-// CHECK:           vector.load %{{.+}} {alignment = 8 : i64} : memref<?xf16>, vector<4xf16>
-// CHECK:           arith.extf %{{.+}} : vector<4xf16> to vector<4xf32>
-// CHECK:           vector.store %{{.+}} {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK:           vector.load %{{.+}} {alignment = 16 : i64} : memref<?xf16>, vector<8xf16>
+// CHECK:           arith.extf %{{.+}} : vector<8xf16> to vector<8xf32>
+// CHECK:           vector.store %{{.+}} {alignment = 16 : i64} : memref<?xf32>, vector<8xf32>
 
 func.func @mixed_types(%p: memref<?xf32>, %g: memref<?xf16>) {
   linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}

@@ -36,8 +36,9 @@ def OptimMapElementwiseToGPUPass
       loads and stores for f32 with the default width);
     - the remaining elements are scalar work items handled by the same loop.
 
-    A vector holds 128 bits of the widest element (4 f32, 2 f64, 4 lanes
-    of every operand when f16 meets f32). `nVec` is computed on the host: it
+    A vector holds 128 bits of the narrowest element (4 f32, 2 f64, 8 lanes
+    of every operand when bf16 meets f32: one 128-bit access of bf16, two of
+    f32). `nVec` is computed on the host: it
     is 0 when the first element of any operand is not aligned to its vector's
     bytes, or when an operand is not contiguous, so misaligned data is still
     correct, only scalar. The scalar body is the generic's body, cloned once
@@ -70,8 +71,8 @@ def OptimMapElementwiseToGPUPass
     Option<"elementsPerThread", "elements-per-thread", "int64_t",
            /*default=*/"0",
            "Contiguous elements a thread loads as one vector per iteration, "
-           "a power of two up to 64 (0: 128 bits worth, 4 for f32 and 2 for "
-           "f64; 1: scalar code only)">,
+           "a power of two up to 64 (0: 128 bits of the narrowest element, 4 "
+           "for f32, 2 for f64, 8 for bf16; 1: scalar code only)">,
     Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"1024",
            "Upper bound of the grid; larger tensors take more iterations of "
            "the grid-stride loop">,
