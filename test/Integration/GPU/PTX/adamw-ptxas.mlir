@@ -53,10 +53,12 @@
 
 // BF16:      Compiling entry function 'step_bf16_kernel' for '[[CHIP]]'
 // BF16:      0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
-// 8 bf16 or 4 f32 per 128-bit access:
+// 8 bf16 or 4 f32 per 128-bit access, narrowed in pairs; then the scalar
+// remainder:
 // BF16-PTX:  ld.global.v4.b32
-// BF16-PTX:  cvt.rn.bf16.f32
+// BF16-PTX:  cvt.rn.bf16x2.f32
 // BF16-PTX:  st.global.v4.b32
+// BF16-PTX:  cvt.rn.bf16.f32
 // F16:       Compiling entry function 'step_f16_kernel' for 'sm_90'
 // F16:       0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // F16-PTX:   cvt.rn.f16.f32
