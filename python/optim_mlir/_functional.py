@@ -197,15 +197,13 @@ def check_rounding_options(rounding, seed):
 
 def check_stochastic_targets(targets):
     """Raises unless stochastic rounding can serve a tensor whose new
-    parameter is written into `targets`, (name, array) pairs: bfloat16 only,
-    and at least one."""
-    for name, a in targets:
-        if a.dtype == np.float16:
-            raise ValueError(f"rounding='stochastic' rounds to bfloat16 only; {name} is float16")
-    if not any(a.dtype == np.dtype(ml_dtypes.bfloat16) for _, a in targets):
+    parameter is written into `targets`, (name, array) pairs: one of them
+    must be bfloat16 or float16."""
+    if not any(a.dtype.itemsize == 2 for _, a in targets):
         raise ValueError(
-            f"rounding='stochastic' needs a bfloat16 {' or '.join(n for n, _ in targets)} "
-            f"to round; they are {' and '.join(str(a.dtype) for _, a in targets)}")
+            f"rounding='stochastic' needs a bfloat16 or float16 "
+            f"{' or '.join(n for n, _ in targets)} to round; they are "
+            f"{' and '.join(str(a.dtype) for _, a in targets)}")
 
 
 def check_copies(params, copies):
@@ -256,8 +254,8 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
         rounded, into its copy (an f32 master and the low-precision weights
         a model computes with, updated in one pass).
       rounding: "nearest" (default) or "stochastic": how the new parameter is
-        rounded where it is written as bfloat16 (params or param_copies);
-        m and v always round to nearest.
+        rounded where it is written as bfloat16 or float16 (params or
+        param_copies); m and v always round to nearest.
       seed: with stochastic rounding, an integer in [0, 2**64): the random
         bits are a function of (seed, t, element index), so a step is
         reproducible and the same for any thread count or vector width.

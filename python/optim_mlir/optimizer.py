@@ -4,17 +4,15 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 
-import ml_dtypes
 import numpy as np
 
 from ._functional import (_ELEMENTS, check_disjoint, check_fits_compute_type,
                           check_hyperparameters, check_rounding_options, check_step,
-                          check_stochastic_targets, check_tensor, core_step)
+                          check_tensor, core_step)
 
 # splitmix64's increment: tensor i rounds with seed + i * _SEED_GAMMA, so that
 # tensors of one shape do not round alike.
 _SEED_GAMMA = 0x9E3779B97F4A7C15
-_BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
 
 _HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
 # torch's options that change the update, with the values that leave it
@@ -77,8 +75,8 @@ class AdamW:
     ``exp_avg_sq``. With ``master_weights=True`` every bfloat16 or float16
     parameter gets a float32 master (``state[i]["master"]``) that the step
     updates, writing the parameter as its rounded copy in the same pass.
-    ``rounding="stochastic"`` rounds the new bfloat16 parameters (or copies)
-    stochastically, tensor i with the seed ``seed + i * 0x9E3779B97F4A7C15``
+    ``rounding="stochastic"`` rounds the new bfloat16 and float16 parameters
+    (or copies) stochastically, tensor i with the seed ``seed + i * 0x9E3779B97F4A7C15``
     (mod 2**64); other tensors round to nearest.
     """
 
@@ -204,10 +202,9 @@ class AdamW:
                 if grads[index] is not None:
                     t = self.state[index]["step"] + 1 if index in self.state else 1
                     master = self._has_master(index, p)
-                    if self.rounding == "stochastic" and p.dtype.itemsize == 2:
-                        check_stochastic_targets([(f"params[{index}]", p)])
-                    # Calls round stochastically only where they write bf16.
-                    kind = (t, master, p.dtype == _BFLOAT16)
+                    # Calls round stochastically only where they write bf16
+                    # or f16.
+                    kind = (t, master, p.dtype.itemsize == 2)
                     buckets.setdefault(kind, []).append(index)
                 index += 1
             calls += [(check_step(t), indices, hyper, master)
@@ -257,8 +254,9 @@ class AdamW:
 
     def _seeds(self, indices, params):
         """One seed per tensor of a call that rounds stochastically; None for
-        a call with nothing to round to bfloat16 (it rounds to nearest)."""
-        if not any(p.dtype == _BFLOAT16 for p in (params[i] for i in indices)):
+        a call with nothing to round to bfloat16 or float16 (it rounds to
+        nearest)."""
+        if not any(params[i].dtype.itemsize == 2 for i in indices):
             return None
         return [(self.seed + i * _SEED_GAMMA) % 2**64 for i in indices]
 

@@ -294,16 +294,8 @@ func.func @seed_without_stochastic(%p: memref<4xbf16>, %t: i64, %lr: f32, %s: i6
 
 // -----
 
-func.func @stochastic_to_f16(%p: memref<4xf16>, %t: i64, %lr: f32, %s: i64) {
-  // expected-error@+1 {{rounding is stochastic but operand 'param' is f16; stochastic rounding writes bf16 only}}
-  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr seed %s rounding stochastic : memref<4xf16>
-  return
-}
-
-// -----
-
 func.func @stochastic_nothing_to_round(%p: memref<4xf32>, %t: i64, %lr: f32, %s: i64) {
-  // expected-error@+1 {{rounding is stochastic but neither 'param' nor 'param_copy' is bf16; there is nothing to round stochastically}}
+  // expected-error@+1 {{rounding is stochastic but neither 'param' nor 'param_copy' is bf16 or f16; there is nothing to round stochastically}}
   optim.adamw_step %p, %p, %p, %p, step %t, lr %lr seed %s rounding stochastic : memref<4xf32>
   return
 }

@@ -119,8 +119,8 @@ static bool isStateType(Type type) {
   return memref && memref.isStrided();
 }
 
-/// Stochastic rounding comes with a seed, rounds something narrower than the
-/// compute type, and, for now, only to bf16.
+/// Stochastic rounding comes with a seed and rounds something: a bf16 or f16
+/// `param` or `param_copy`.
 LogicalResult AdamWStepOp::verifyRounding() {
   bool stochastic = getRounding() == Rounding::stochastic;
   if (stochastic && !getSeed())
@@ -130,23 +130,16 @@ LogicalResult AdamWStepOp::verifyRounding() {
                        "seed drives only stochastic rounding");
   if (!stochastic)
     return success();
-  SmallVector<std::pair<StringLiteral, Value>> rounded;
-  for (auto [name, value] :
-       {std::pair{StringLiteral("param"), getParam()},
-        std::pair{StringLiteral("param_copy"), getParamCopy()}}) {
+  auto isLowPrecision = [](Value value) {
     if (!value)
-      continue;
+      return false;
     Type element = cast<ShapedType>(value.getType()).getElementType();
-    if (element.isF16())
-      return emitOpError("rounding is stochastic but operand '")
-             << name << "' is f16; stochastic rounding writes bf16 only";
-    if (element.isBF16())
-      rounded.push_back({name, value});
-  }
-  if (rounded.empty())
+    return element.isBF16() || element.isF16();
+  };
+  if (!isLowPrecision(getParam()) && !isLowPrecision(getParamCopy()))
     return emitOpError("rounding is stochastic but neither 'param' nor "
-                       "'param_copy' is bf16; there is nothing to round "
-                       "stochastically");
+                       "'param_copy' is bf16 or f16; there is nothing to "
+                       "round stochastically");
   return success();
 }
 

@@ -152,37 +152,54 @@ static Value convertFloat(OpBuilder &b, Location loc, Value value, Type type) {
   return arith::TruncFOp::create(b, loc, type, value);
 }
 
-/// Rounds `x` (f32 or f64) to bf16 stochastically: up with a probability of
-/// its distance from the bf16 below, over the spacing, given 16 uniformly
-/// random bits in `bits`. Adding them to the low half of the f32 pattern and
-/// dropping that half does exactly that for finite values, and keeps
-/// infinities; NaN rounds to nearest (the addition could carry into the sign
-/// of a negative NaN). An f64 value is first rounded to f32.
-static Value roundStochasticallyToBF16(OpBuilder &b, Location loc, Value x,
-                                       Value bits) {
-  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i16 = b.getI16Type();
+/// Rounds `x` (f32 or f64) to `target` (bf16 or f16) stochastically, given 64
+/// random bits in `bits`: to the nearest value `n` or to its neighbour `n'`
+/// on the side of `x`, the neighbour with probability |x - n| / |n' - n|, so
+/// that the expected result is `x`. The neighbour is one step of the bit
+/// pattern, away from or toward zero. The probability is compared with the
+/// top 24 bits of `bits`, as a fraction. NaN and infinities round to
+/// nearest (their probability is NaN), and an f64 value is first rounded to
+/// f32.
+static Value roundStochastically(OpBuilder &b, Location loc, Value x,
+                                 Type target, Value bits) {
+  Type f32 = b.getF32Type(), i16 = b.getI16Type();
   x = convertFloat(b, loc, x, f32);
-  Value pattern = arith::BitcastOp::create(b, loc, i32, x);
-  Value noise = arith::AndIOp::create(
-      b, loc, arith::TruncIOp::create(b, loc, i32, bits),
-      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0xFFFF)));
-  Value sum = arith::AddIOp::create(b, loc, pattern, noise);
-  Value high = arith::TruncIOp::create(
-      b, loc, i16,
-      arith::ShRUIOp::create(
-          b, loc, sum,
-          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(16))));
-  Value rounded = arith::BitcastOp::create(b, loc, b.getBF16Type(), high);
-  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
-  return arith::SelectOp::create(
-      b, loc, isNaN, arith::TruncFOp::create(b, loc, b.getBF16Type(), x),
-      rounded);
+  Value nearest = arith::TruncFOp::create(b, loc, target, x);
+  Value back = arith::ExtFOp::create(b, loc, f32, nearest);
+  Value away = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                     math::AbsFOp::create(b, loc, x),
+                                     math::AbsFOp::create(b, loc, back));
+  Value pattern = arith::BitcastOp::create(b, loc, i16, nearest);
+  Value one = arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(1));
+  Value neighbour = arith::BitcastOp::create(
+      b, loc, target,
+      arith::SelectOp::create(b, loc, away,
+                              arith::AddIOp::create(b, loc, pattern, one),
+                              arith::SubIOp::create(b, loc, pattern, one)));
+  Value spacing = math::AbsFOp::create(
+      b, loc,
+      arith::SubFOp::create(b, loc,
+                            arith::ExtFOp::create(b, loc, f32, neighbour),
+                            back));
+  Value probability = arith::DivFOp::create(
+      b, loc,
+      math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, x, back)),
+      spacing);
+  Value top = arith::ShRUIOp::create(
+      b, loc, bits,
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(40)));
+  Value uniform = arith::MulFOp::create(
+      b, loc, arith::UIToFPOp::create(b, loc, f32, top),
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0x1p-24f)));
+  Value takeNeighbour = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OLT, uniform, probability);
+  return arith::SelectOp::create(b, loc, takeNeighbour, neighbour, nearest);
 }
 
 /// One division and one square root per element, in the compute type: each
 /// value read is converted to it and each value written rounded to its
 /// operand's element type: to nearest, or, with stochastic rounding, the new
-/// parameter where it is bf16 (`param`, `param_copy`).
+/// parameter where it is bf16 or f16 (`param`, `param_copy`).
 SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
                                                      ValueRange inputs,
                                                      ValueRange states,
@@ -232,12 +249,13 @@ SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
         arith::AddIOp::create(b, loc, s[RandomKey],
                               arith::MulIOp::create(b, loc, index, gamma)));
   }
-  // Parameters round stochastically where asked and bf16; m and v to
-  // nearest.
+  // Parameters round stochastically where asked and bf16 or f16; m and v
+  // to nearest.
   auto writeParam = [&](Value state) -> Value {
-    if (bits && state.getType().isBF16())
-      return roundStochasticallyToBF16(b, loc, pNew, bits);
-    return convertFloat(b, loc, pNew, state.getType());
+    Type type = state.getType();
+    if (bits && (type.isBF16() || type.isF16()))
+      return roundStochastically(b, loc, pNew, type, bits);
+    return convertFloat(b, loc, pNew, type);
   };
   SmallVector<Value> written = {
       writeParam(states[0]), convertFloat(b, loc, mNew, states[1].getType()),

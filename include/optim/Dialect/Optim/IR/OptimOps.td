@@ -48,19 +48,20 @@ def Optim_AdamWStepOp
     low-precision weights a model computes with are updated in one pass.
 
     `rounding` says how the new parameter is rounded where it is written as
-    bf16 (`param`, `param_copy`): `nearest` (the default; ties to even) or
-    `stochastic`, which needs the `i64` operand `seed`. Stochastic rounding
-    rounds up with a probability equal to the value's distance from the bf16
-    below, over the spacing, so that updates smaller than the spacing are not
-    lost on average. Its 16 random bits per element are the low bits of
-    `mix(mix(seed * G + step) + i * G)`, where `i` is the element's row-major
-    index in the whole tensor, `G = 0x9E3779B97F4A7C15` and `mix` is
-    splitmix64's finalizer (`z ^= z >> 30; z *= 0xBF58476D1CE4E5B9;
-    z ^= z >> 27; z *= 0x94D049BB133111EB; z ^= z >> 31`): a result is the
-    same for any thread count, vector width, CPU or GPU, and reproducible
-    from a checkpoint. They are added to the low half of the f32 pattern of
-    the value (an f64 value is first rounded to f32), whose high half is the
-    result; NaN rounds to nearest. `m` and `v` always round to nearest.
+    bf16 or f16 (`param`, `param_copy`): `nearest` (the default; ties to
+    even) or `stochastic`, which needs the `i64` operand `seed`. Stochastic
+    rounding writes the nearest value `n` or its neighbour `n'` on the side
+    of the exact value `x`, the neighbour with probability
+    `|x - n| / |n' - n|`, so that updates smaller than the spacing are not
+    lost on average. The probability is compared with `u`, the top 24 bits of
+    `mix(mix(seed * G + step) + i * G)` as a fraction, where `i` is the
+    element's row-major index in the whole tensor, `G = 0x9E3779B97F4A7C15`
+    and `mix` is splitmix64's finalizer (`z ^= z >> 30;
+    z *= 0xBF58476D1CE4E5B9; z ^= z >> 27; z *= 0x94D049BB133111EB;
+    z ^= z >> 31`): a result is the same for any thread count, vector width,
+    CPU or GPU, and reproducible from a checkpoint. An f64 value is first
+    rounded to f32; NaN and infinities round to nearest. `m` and `v` always
+    round to nearest.
 
     On ranked tensors the op is in destination-passing style: it returns the
     new `param`, `m` and `v` (and `param_copy`), and after bufferization they are written into the
