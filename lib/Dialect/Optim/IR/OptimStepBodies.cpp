@@ -178,21 +178,19 @@ static Value roundStochastically(OpBuilder &b, Location loc, Value x,
                               arith::SubIOp::create(b, loc, pattern, one)));
   Value spacing = math::AbsFOp::create(
       b, loc,
-      arith::SubFOp::create(b, loc,
-                            arith::ExtFOp::create(b, loc, f32, neighbour),
-                            back));
+      arith::SubFOp::create(
+          b, loc, arith::ExtFOp::create(b, loc, f32, neighbour), back));
   Value probability = arith::DivFOp::create(
       b, loc,
       math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, x, back)),
       spacing);
   Value top = arith::ShRUIOp::create(
-      b, loc, bits,
-      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(40)));
+      b, loc, bits, arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(40)));
   Value uniform = arith::MulFOp::create(
       b, loc, arith::UIToFPOp::create(b, loc, f32, top),
       arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0x1p-24f)));
-  Value takeNeighbour = arith::CmpFOp::create(
-      b, loc, arith::CmpFPredicate::OLT, uniform, probability);
+  Value takeNeighbour = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                              uniform, probability);
   return arith::SelectOp::create(b, loc, takeNeighbour, neighbour, nearest);
 }
 
