@@ -275,3 +275,38 @@ func.func @in_a_loop(%a: memref<?xf32>, %b: memref<?xf32>, %n: index) {
   }
   return
 }
+
+// Groups are formed by the operands' element types, in order: the two
+// (bf16 in, f32 out) generics share a table, the (f32 in, f32 out) one, with
+// the same element type as their output, is launched alone.
+// CHECK-LABEL: func.func @mixed_operand_types(
+// CHECK:         memref.alloca() : memref<2x6xi64>
+// CHECK:         gpu.launch
+// CHECK:           vector.load %{{.+}} : memref<?xf32>, vector<4xf32>
+// CHECK:           gpu.terminator
+// CHECK:         gpu.launch
+// CHECK:           vector.load %{{.+}} : memref<?xbf16>, vector<8xbf16>
+// CHECK:           arith.extf %{{.+}} : vector<8xbf16> to vector<8xf32>
+// CHECK-NOT:     gpu.launch
+func.func @mixed_operand_types(%a: memref<?xbf16>, %b: memref<?xf32>,
+                               %c: memref<?xf32>, %d: memref<?xf32>,
+                               %e: memref<?xbf16>, %f: memref<?xf32>) {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%a : memref<?xbf16>) outs(%b : memref<?xf32>) {
+  ^bb0(%x: bf16, %y: f32):
+    %1 = arith.extf %x : bf16 to f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%c : memref<?xf32>) outs(%d : memref<?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%e : memref<?xbf16>) outs(%f : memref<?xf32>) {
+  ^bb0(%x: bf16, %y: f32):
+    %1 = arith.extf %x : bf16 to f32
+    linalg.yield %1 : f32
+  }
+  return
+}
