@@ -12,7 +12,7 @@
 # IR. The corpus starts from every .mlir file under test/, split at
 # `// -----`, and grows in ${SANITIZE_BUILD_DIR}/fuzz/corpus between runs.
 # A crash is minimised into ${SANITIZE_BUILD_DIR}/fuzz/ and fails the run:
-# turn it into a lit test once fixed.
+# turn it into a lit test in test/Fuzz once fixed.
 #
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -41,7 +41,10 @@ PY
 
 # One process, a fixed seed: the same run finds the same inputs. Leaks are
 # not crashes here: a pipeline that fails may leave IR it built unfreed.
-fuzz() { ASAN_OPTIONS=detect_leaks=0 "$build/bin/optim-fuzz" "$@"; }
+# allow_user_poisoning=0: see scripts/test.sh.
+fuzz() {
+  ASAN_OPTIONS=detect_leaks=0:allow_user_poisoning=0 "$build/bin/optim-fuzz" "$@"
+}
 echo "-- fuzzing for $seconds s (corpus: $work/corpus)"
 fuzz -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 \
   -max_len=8192 -seed=1 -print_final_stats=1 \
