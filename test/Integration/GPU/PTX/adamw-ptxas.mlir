@@ -16,7 +16,8 @@
 // RUN: %ptxas -arch=sm_90 -v %t.f64.ptx -o %t.f64.cubin 2>&1 \
 // RUN: | FileCheck %s --check-prefix=F64
 
-// Mixed precision: bf16 weights and gradients with f32 moments, and all f16,
+// Mixed precision: bf16 weights and gradients with f32 moments, all f16, and
+// an f32 master with a stochastically rounded bf16 copy (sm_80),
 // for sm_80 and sm_90 (cvt.rn narrowing, 16-bit loads and stores).
 // RUN: %extract_ptx --binary step_bf16_kernel < %t.sm_80.mlir > %t.bf16.sm_80.ptx
 // RUN: %ptxas -arch=sm_80 -v %t.bf16.sm_80.ptx -o %t.bf16.sm_80.cubin 2>&1 \
@@ -25,6 +26,9 @@
 // RUN: %ptxas -arch=sm_90 -v %t.bf16.sm_90.ptx -o %t.bf16.sm_90.cubin 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BF16 -DCHIP=sm_90
 // RUN: FileCheck %s --check-prefix=BF16-PTX < %t.bf16.sm_90.ptx
+// RUN: %extract_ptx --binary step_master_stochastic_kernel < %t.sm_80.mlir > %t.sr.ptx
+// RUN: %ptxas -arch=sm_80 -v %t.sr.ptx -o %t.sr.cubin 2>&1 \
+// RUN: | FileCheck %s --check-prefix=SR
 // RUN: %extract_ptx --binary step_f16_kernel < %t.sm_90.mlir > %t.f16.ptx
 // RUN: %ptxas -arch=sm_90 -v %t.f16.ptx -o %t.f16.cubin 2>&1 \
 // RUN: | FileCheck %s --check-prefix=F16
@@ -59,6 +63,8 @@
 // BF16-PTX:  cvt.rn.bf16x2.f32
 // BF16-PTX:  st.global.v4.b32
 // BF16-PTX:  cvt.rn.bf16.f32
+// SR:        Compiling entry function 'step_master_stochastic_kernel' for 'sm_80'
+// SR:        0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // F16:       Compiling entry function 'step_f16_kernel' for 'sm_90'
 // F16:       0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // F16-PTX:   cvt.rn.f16.f32
@@ -89,6 +95,16 @@ func.func @step_bf16(%p: memref<?xbf16>, %g: memref<?xbf16>, %m: memref<?xf32>,
                      %v: memref<?xf32>, %t: i64, %lr: f32) {
   optim.adamw_step %p, %g, %m, %v, step %t, lr %lr {weight_decay = 1.0e-01 : f64}
       : (memref<?xbf16>, memref<?xbf16>, memref<?xf32>, memref<?xf32>, f32)
+  return
+}
+
+func.func @step_master_stochastic(%p: memref<?xf32>, %g: memref<?xbf16>,
+                                  %m: memref<?xf32>, %v: memref<?xf32>,
+                                  %c: memref<?xbf16>, %t: i64, %lr: f32,
+                                  %seed: i64) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr seed %seed
+      copy %c : memref<?xbf16> rounding stochastic
+      : (memref<?xf32>, memref<?xbf16>, memref<?xf32>, memref<?xf32>, f32)
   return
 }
 
