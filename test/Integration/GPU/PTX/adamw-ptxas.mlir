@@ -16,9 +16,9 @@
 // RUN: %ptxas -arch=sm_90 -v %t.f64.ptx -o %t.f64.cubin 2>&1 \
 // RUN: | FileCheck %s --check-prefix=F64
 
-// Mixed precision: bf16 weights and gradients with f32 moments, all f16, and
-// an f32 master with a stochastically rounded bf16 copy (sm_80),
-// for sm_80 and sm_90 (cvt.rn narrowing, 16-bit loads and stores).
+// Mixed precision: bf16 weights and gradients with f32 moments for sm_80 and
+// sm_90, all f16 for sm_90 (cvt.rn narrowing, 16-bit loads and stores), and
+// an f32 master with a stochastically rounded bf16 copy for sm_80.
 // RUN: %extract_ptx --binary step_bf16_kernel < %t.sm_80.mlir > %t.bf16.sm_80.ptx
 // RUN: %ptxas -arch=sm_80 -v %t.bf16.sm_80.ptx -o %t.bf16.sm_80.cubin 2>&1 \
 // RUN: | FileCheck %s --check-prefix=BF16 -DCHIP=sm_80
