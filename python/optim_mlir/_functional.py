@@ -162,8 +162,9 @@ def check_disjoint(written, read):
             furthest[is_written] = (start + size, name)
 
 
-def check_tensors(params, grads, m, v):
-    """Checks the four array lists against each other; returns them as lists."""
+def check_tensors(params, grads, m, v, param_copies=None):
+    """Checks the four array lists (and the parameters' copies, if given)
+    against each other; returns them as lists, the copies None if absent."""
     lists = {
         name: _check_array_list(name, arrays)
         for name, arrays in (("params", params), ("grads", grads), ("m", m), ("v", v))
@@ -174,12 +175,14 @@ def check_tensors(params, grads, m, v):
             raise ValueError(f"{name} has {len(lists[name])} arrays but params has {n}")
     for i in range(n):
         check_tensor(i, {name: arrays[i] for name, arrays in lists.items()})
+    copies = None if param_copies is None else check_copies(lists["params"], param_copies)
+    written = ("params", "m", "v") + (("param_copies",) if copies else ())
+    lists["param_copies"] = copies
     check_disjoint(
-        [(f"{name}[{i}]", a) for name in ("params", "m", "v")
-         for i, a in enumerate(lists[name])],
+        [(f"{name}[{i}]", a) for name in written for i, a in enumerate(lists[name])],
         [(f"grads[{i}]", a) for i, a in enumerate(lists["grads"])],
     )
-    return lists["params"], lists["grads"], lists["m"], lists["v"]
+    return lists["params"], lists["grads"], lists["m"], lists["v"], copies
 
 
 def check_rounding_options(rounding, seed):
@@ -268,7 +271,7 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
     weight_decay JIT-compiles a step; later calls, whatever the shapes, t and
     lr, reuse it.
     """
-    params, grads, m, v = check_tensors(params, grads, m, v)
+    params, grads, m, v, copies = check_tensors(params, grads, m, v, param_copies)
     t = check_step(t)
     lr, beta1, beta2, eps, weight_decay = check_hyperparameters(
         lr, beta1, beta2, eps, weight_decay
@@ -276,14 +279,6 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
     check_fits_compute_type(
         params, m, v, (("lr", lr), ("eps", eps), ("weight_decay", weight_decay))
     )
-    copies = None if param_copies is None else check_copies(params, param_copies)
-    if copies:
-        check_disjoint(
-            [(f"{name}[{i}]", a) for name, arrays in (("params", params), ("m", m),
-                                                     ("v", v), ("param_copies", copies))
-             for i, a in enumerate(arrays)],
-            [(f"grads[{i}]", a) for i, a in enumerate(grads)],
-        )
     seed = check_rounding_options(rounding, seed)
     if rounding == "stochastic":
         for i, p in enumerate(params):

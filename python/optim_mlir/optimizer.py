@@ -84,13 +84,14 @@ class AdamW:
                  state_dtype=None, master_weights=False, rounding="nearest", seed=0):
         if state_dtype is not None:
             try:
-                state_dtype = np.dtype(state_dtype)
+                dtype = np.dtype(state_dtype)
             except TypeError:
-                state_dtype = None if state_dtype is None else object
-            if state_dtype not in _ELEMENTS:
+                dtype = None
+            if dtype not in _ELEMENTS:
                 raise TypeError(
                     "state_dtype must be None, float64, float32, bfloat16 (ml_dtypes) or "
                     f"float16, got {state_dtype!r}")
+            state_dtype = dtype
         if not isinstance(master_weights, bool):
             raise TypeError(f"master_weights must be a bool, got {type(master_weights).__name__}")
         self.state_dtype = state_dtype
@@ -238,17 +239,21 @@ class AdamW:
             for s in states:
                 s["step"] = t
 
+    def _wants_master(self, p):
+        """Whether this optimizer keeps a float32 master for parameter p."""
+        return self.master_weights and p.dtype.itemsize == 2
+
     def _has_master(self, i, p):
         """Whether parameter i steps through a float32 master."""
         if i in self.state:
             return "master" in self.state[i]
-        return self.master_weights and p.dtype.itemsize == 2
+        return self._wants_master(p)
 
     def _new_state(self, p):
         dtype = self.state_dtype or p.dtype
         state = {"step": 0, "exp_avg": np.zeros(p.shape, dtype),
                  "exp_avg_sq": np.zeros(p.shape, dtype)}
-        if self.master_weights and p.dtype.itemsize == 2:
+        if self._wants_master(p):
             state["master"] = p.astype(np.float32)
         return state
 
@@ -345,7 +350,7 @@ class AdamW:
                       "exp_avg_sq": self.state_dtype or p.dtype}
             if "master" in s:
                 dtypes["master"] = np.dtype(np.float32)
-            elif self.master_weights and p.dtype.itemsize == 2:
+            elif self._wants_master(p):
                 entry["master"] = p.astype(np.float32)
             for key, dtype in dtypes.items():
                 if isinstance(s[key], np.ma.MaskedArray):
