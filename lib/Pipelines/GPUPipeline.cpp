@@ -4,14 +4,15 @@
 // code that launches them.
 //
 //   optim -> linalg -> buffers                      (as on the CPU)
-//     -> optim-map-elementwise-to-gpu: grid-stride gpu.launch, vector accesses,
-//     host-side
-//        step scalars, optionally one launch for many tensors
+//     -> optim-map-elementwise-to-gpu: grid-stride gpu.launch, vector
+//        accesses, host-side step scalars, optionally one launch for many
+//        tensors
 //     -> any other linalg op: parallel loops tiled for blocks and threads,
 //        mapped to gpu.launch
 //     -> kernel outlining, launches chained on one stream
 //     -> device: NVVM (IEEE sqrt/div), gpu-module-to-binary (PTX/cubin/fatbin)
 //     -> host: gpu-to-llvm (calls to the mgpu* runtime functions)
+//     -> optim-check-lowered: only LLVM-dialect host code and GPU binaries
 //
 //===----------------------------------------------------------------------===//
 
