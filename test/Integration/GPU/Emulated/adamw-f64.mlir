@@ -1,5 +1,5 @@
-// Runs the f64 AdamW kernel of optim-map-elementwise-to-gpu (two elements per 128-bit
-// vector) on the host (test-optim-gpu-to-cpu) for two steps and compares
+// Runs the f64 AdamW kernel of optim-map-elementwise-to-gpu (two elements per
+// 128-bit vector) on the host (test-optim-gpu-to-cpu) for two steps and compares
 // param, m and v with an f64 reference of the op's definition, within 1e-9
 // absolute. Blocks of 32 threads, at most 3 blocks.
 

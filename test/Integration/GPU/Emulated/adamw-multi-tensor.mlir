@@ -1,9 +1,10 @@
 // One function updates seven tensors: five f32 tensors of different shapes,
 // alignments and AdamW attributes, and two f64 tensors. With multi-tensor,
-// optim-map-elementwise-to-gpu launches one kernel per element type; the f32 kernel walks a
-// table of five tensors and has three body variants (weight decay or not,
-// another beta2). The kernels run on the host (test-optim-gpu-to-cpu) for two
-// steps and are compared with an f64 reference of the op's definition.
+// optim-map-elementwise-to-gpu launches one kernel per tuple of element types;
+// the f32 kernel walks a table of five tensors and has three body variants
+// (weight decay or not, another beta2). The kernels run on the host
+// (test-optim-gpu-to-cpu) for two steps and are compared with an f64 reference
+// of the op's definition.
 
 // RUN: optim-opt %s --optim-to-buffers-pipeline \
 // RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3 multi-tensor=true" \

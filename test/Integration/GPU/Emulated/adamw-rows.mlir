@@ -1,9 +1,9 @@
-// Runs the f64 AdamW kernel of optim-map-elementwise-to-gpu on rows of a wider buffer (a
-// column block of a matrix, which no 1-D view covers) on the host
+// Runs the f64 AdamW kernel of optim-map-elementwise-to-gpu on rows of a wider
+// buffer (a column block of a matrix, which no 1-D view covers) on the host
 // (test-optim-gpu-to-cpu) for two steps, with and without multi-tensor, and
-// compares param, m and v with an f64 reference of the op's definition
-// within 1e-9 absolute. The columns outside the block must keep their
-// values. Blocks of 32 threads, at most 3 blocks.
+// compares param, m and v with an f64 reference of the op's definition within
+// 1e-9 absolute. The columns outside the block must keep their values. Blocks
+// of 32 threads, at most 3 blocks.
 
 // RUN: optim-opt %s --optim-to-buffers-pipeline \
 // RUN:   --optim-map-elementwise-to-gpu="threads-per-block=32 max-blocks=3" \

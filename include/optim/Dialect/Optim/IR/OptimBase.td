@@ -62,12 +62,12 @@ def Optim_ScalarType : Optim_VerifiedType<
     "float of the compute type (f64 when param, m or v is f64, else f32)">;
 
 // An optimizer step (`StepOpInterface`). `inputs` and `states` name, by their
-// accessors (`Grad` for `$grad`), the operands the step only reads and the
-// ones it reads and writes, `optionalStates` the optional operands it writes;
-// the tensor form returns the new states, in that order (the optional ones
-// that are present last), and the memref form updates them in place. Result types, memory
-// effects and the interface's operand lists follow from these two lists; an
-// op implements `buildStepScalars` and `buildElementwiseBody`.
+// accessors (`Grad` for `$grad`), the operands the step only reads and the ones
+// it reads and writes, `optionalStates` the optional operands it writes; the
+// tensor form returns the new states, in that order (the optional ones that are
+// present last), and the memref form updates them in place. Result types,
+// memory effects and the interface's operand lists follow from these lists;
+// an op implements `buildStepScalars` and `buildElementwiseBody`.
 class Optim_StepOp<string mnemonic, list<string> inputs, list<string> states,
                    list<string> optionalStates = [], list<Trait> traits = []>
     : Optim_Op<mnemonic, !listconcat([
