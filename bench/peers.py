@@ -88,15 +88,19 @@ class NumpyAdamW:
             p -= tmp
 
 
-def _torch_optimizer(torch, tensors, **flavour):
+def _torch_optimizer(torch, tensors, to_torch=None, **flavour):
+    """torch.optim.AdamW over (p, g, m, v) of `tensors`, its moments preset
+    to m and v; to_torch turns each into a torch tensor (default
+    torch.from_numpy)."""
+    to_torch = to_torch or torch.from_numpy
     params = []
     opt_state = {}
     for p, g, m, v in tensors:
-        tp = torch.from_numpy(p)
-        tp.grad = torch.from_numpy(g)
+        tp = to_torch(p)
+        tp.grad = to_torch(g)
         params.append(tp)
-        opt_state[tp] = {"step": torch.tensor(0.0), "exp_avg": torch.from_numpy(m),
-                         "exp_avg_sq": torch.from_numpy(v)}
+        opt_state[tp] = {"step": torch.tensor(0.0), "exp_avg": to_torch(m),
+                         "exp_avg_sq": to_torch(v)}
     opt = torch.optim.AdamW(params, lr=LR, betas=(BETA1, BETA2), eps=EPS,
                             weight_decay=WEIGHT_DECAY, **flavour)
     opt.state.update(opt_state)
@@ -172,6 +176,35 @@ def _repeat(step):
     return run
 
 
+def round_robin(runs, reps, warmup, inner):
+    """Times `runs` (name: run(count), which performs `count` steps): warm-up,
+    then `reps` rounds of one timed run of `inner` steps each, rotating
+    which goes first, each starting SETTLE_S after the previous one ended.
+    Returns {name: {median_ns, samples_ns, page_faults_per_step}}, per step.
+
+    Page faults per step are counted beside the times: a system that
+    allocates temporaries pays for faulting them in, at a price that varies
+    with the machine's memory (docs/benchmarks.md)."""
+    samples = {name: [] for name in runs}
+    faults = {name: [] for name in runs}
+    for run in runs.values():
+        run(warmup * inner)
+    names = list(runs)
+    for r in range(reps):
+        for j in range(len(names)):
+            name = names[(r + j) % len(names)]
+            time.sleep(SETTLE_S)
+            faulted = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            start = time.perf_counter_ns()
+            runs[name](inner)
+            samples[name].append((time.perf_counter_ns() - start) / inner)
+            faults[name].append(
+                (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faulted) / inner)
+    return {name: {"median_ns": statistics.median(xs), "samples_ns": xs,
+                   "page_faults_per_step": statistics.median(faults[name])}
+            for name, xs in samples.items()}
+
+
 def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold,
               compiled_lib=None, model=None):
     """Times every peer on one configuration, beside the probe and, given
@@ -201,27 +234,7 @@ def run_peers(dtype, sizes, threads, reps, warmup, inner, probe_lib, threshold,
     runs["probe_peers"] = _probe(probe_lib, dtype, tensors, threads, threshold)
     if compiled_lib:
         runs["compiled_peers"] = _compiled(compiled_lib, dtype, tensors, model)
-    # Page faults per step, beside the times: a peer that allocates
-    # temporaries pays for faulting them in, at a price that varies with the
-    # machine's memory (docs/benchmarks.md).
-    samples = {name: [] for name in runs}
-    faults = {name: [] for name in runs}
-    for run in runs.values():
-        run(warmup * inner)
-    names = list(runs)
-    for r in range(reps):
-        for j in range(len(names)):
-            name = names[(r + j) % len(names)]
-            time.sleep(SETTLE_S)
-            faulted = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-            start = time.perf_counter_ns()
-            runs[name](inner)
-            samples[name].append((time.perf_counter_ns() - start) / inner)
-            faults[name].append(
-                (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faulted) / inner)
-    for name, xs in samples.items():
-        results[name] = {"median_ns": statistics.median(xs), "samples_ns": xs,
-                         "page_faults_per_step": statistics.median(faults[name])}
+    results.update(round_robin(runs, reps, warmup, inner))
     del steps, tensors
     gc.collect()
     return results

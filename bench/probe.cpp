@@ -18,13 +18,11 @@ void probe(T *const *p, const T *const *g, T *const *m, T *const *v,
   // Zero at run time, unknown to the compiler: the values stay unchanged.
   static volatile T zeroSource = 0;
   const T zero = zeroSource;
-  for (int64_t s = 0; s < steps; ++s)
-    for (int64_t k = 0; k < count; ++k)
-      forRange<T>(n[k] < threshold ? 1 : threads, n[k],
-                  [&](int64_t lo, int64_t hi) {
-                    probeStep(&p[k][lo], &g[k][lo], &m[k][lo], &v[k][lo],
-                              hi - lo, zero);
-                  });
+  forTensors<T>(steps, n, count, threads, threshold,
+                [&](int64_t k, int64_t lo, int64_t hi) {
+                  probeStep(&p[k][lo], &g[k][lo], &m[k][lo], &v[k][lo], hi - lo,
+                            zero);
+                });
 }
 } // namespace
 

@@ -34,6 +34,19 @@ void forRange(int threads, int64_t n, Body body) {
   }
 }
 
+/// Runs body(k, lo, hi) `steps` times over each of the `count` tensors of
+/// n[k] elements: a tensor of at least `threshold` elements split over
+/// `threads` threads (forRange), a smaller one on one thread; the rule of
+/// optim-cpu-pipeline's `parallel-threshold`.
+template <typename T, typename Body>
+void forTensors(int64_t steps, const int64_t *n, int64_t count, int threads,
+                int64_t threshold, Body body) {
+  for (int64_t s = 0; s < steps; ++s)
+    for (int64_t k = 0; k < count; ++k)
+      forRange<T>(n[k] < threshold ? 1 : threads, n[k],
+                  [&](int64_t lo, int64_t hi) { body(k, lo, hi); });
+}
+
 /// The bandwidth probe: same loads and stores as a step, values unchanged
 /// (`zero` is 0 at run time, unknown to the compiler).
 template <typename T>

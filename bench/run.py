@@ -323,56 +323,56 @@ def add_metrics(row):
                 s["samples_ns"], compiled)
 
 
+def judge(name, items, text, bound, upper=False, intervals=None):
+    """A target's (name, verdict, detail). items: (label, value or None); the
+    bound is a floor (upper: a ceiling). With intervals (label: (low, high))
+    the verdict reads them: PASS when every interval clears the bound, FAIL
+    when one lies wholly beyond it, WITHIN NOISE otherwise (some median may
+    sit on the wrong side, but no configuration is shown to miss). Without,
+    the values decide. Details name the three worst cases, with their
+    intervals."""
+    intervals = intervals or {}
+    measured = sorted(((v, l) for l, v in items if v is not None), reverse=upper)
+    if not measured:
+        return (name, "n/a", "not measured")
+    clears = lambda x: x <= bound if upper else x >= bound
+    # Each configuration's (worse end, better end): of its interval, or its
+    # value twice where it has none.
+    ends = [sorted(intervals.get(l) or (v, v), reverse=upper) for v, l in measured]
+    verdict = ("PASS" if all(clears(worse) for worse, _ in ends) else
+               "FAIL" if not all(clears(better) for _, better in ends) else
+               "WITHIN NOISE")
+    detail = "; ".join(f"{l}: {text(v)}" + (f" ({text(intervals[l][0])} to "
+                                               f"{text(intervals[l][1])})"
+                                               if intervals.get(l) else "")
+                       for v, l in measured[:3])
+    if len(measured) > 3:
+        detail += f" (worst 3 of {len(measured)})"
+    return (name, verdict, detail)
+
+
+def paired_items(rows, numerator, denominator, label):
+    """The items and intervals of a target over `rows`: per row (named by
+    label(row)), the median ratio of the two systems' runs in the same
+    rounds, and an interval that misses it with probability at most 5% / the
+    number of rows, so that all of them hold together with probability at
+    least 95%. (A 95% interval per configuration would make a FAIL among 28
+    tied configurations likelier than not.)"""
+    samples = lambda r, name: r["systems"].get(name, {}).get("samples_ns")
+    pairs = {label(r): (samples(r, numerator), samples(r, denominator)) for r in rows}
+    pairs = {l: pair for l, pair in pairs.items() if all(pair)}
+    ratios = {l: paired_ratio(*pair, miss=0.05 / len(pairs)) for l, pair in pairs.items()}
+    return ([(l, v) for l, (v, _) in ratios.items()],
+            {l: interval for l, (_, interval) in ratios.items()})
+
+
 def evaluate_targets(rows, compile_s):
     """Targets of the compiled step: (name, verdict, detail)."""
-    def get(row, system, key):
-        return row["systems"].get(system, {}).get(key)
-
     targets = []
-
-    def check(name, items, text, bound, upper=False, intervals=None):
-        """items: (label, value or None); the bound is a floor (upper: a
-        ceiling). With intervals (label: (low, high)) the verdict reads them:
-        PASS when every interval clears the bound, FAIL when one lies wholly
-        beyond it, WITHIN NOISE otherwise (some median may sit on the wrong
-        side, but no configuration is shown to miss). Without, the values
-        decide. Details name the three worst cases, with their intervals."""
-        intervals = intervals or {}
-        measured = sorted(((v, l) for l, v in items if v is not None), reverse=upper)
-        if not measured:
-            targets.append((name, "n/a", "not measured"))
-            return
-        clears = lambda x: x <= bound if upper else x >= bound
-        # Each configuration's (worse end, better end): of its interval, or its
-        # value twice where it has none.
-        ends = [sorted(intervals.get(l) or (v, v), reverse=upper) for v, l in measured]
-        verdict = ("PASS" if all(clears(worse) for worse, _ in ends) else
-                   "FAIL" if not all(clears(better) for _, better in ends) else
-                   "WITHIN NOISE")
-        detail = "; ".join(f"{l}: {text(v)}" + (f" ({text(intervals[l][0])} to "
-                                                   f"{text(intervals[l][1])})"
-                                                   if intervals.get(l) else "")
-                           for v, l in measured[:3])
-        if len(measured) > 3:
-            detail += f" (worst 3 of {len(measured)})"
-        targets.append((name, verdict, detail))
-
-    def paired(rows, numerator, denominator):
-        """The items and intervals of a target over `rows`: per row, the
-        median ratio of the two systems' runs in the same rounds, and an
-        interval that misses it with probability at most 5% / the number of
-        rows, so that all of them hold together with probability at least
-        95%. (A 95% interval per configuration would make a FAIL among 28
-        tied configurations likelier than not.)"""
-        pairs = {label(r): (get(r, numerator, "samples_ns"), get(r, denominator, "samples_ns"))
-                 for r in rows}
-        pairs = {l: pair for l, pair in pairs.items() if all(pair)}
-        ratios = {l: paired_ratio(*pair, miss=0.05 / len(pairs)) for l, pair in pairs.items()}
-        return ([(l, v) for l, (v, _) in ratios.items()],
-                {l: interval for l, (_, interval) in ratios.items()})
-
-    def label(row):
-        return f"{row['dtype']} {row['case']} T={row['threads']}"
+    check = lambda *args, **kw: targets.append(judge(*args, **kw))
+    label = lambda row: f"{row['dtype']} {row['case']} T={row['threads']}"
+    paired = lambda rows, numerator, denominator: paired_items(
+        rows, numerator, denominator, label)
 
     percent, times = "{:.0%}".format, "{:.2f}x".format
     for cases, floor in ((("16M", "64M"), 0.95), (("1M",), 0.90)):
@@ -470,8 +470,9 @@ def markdown(rows, meta, targets, compile_info):
     return "\n".join(lines) + "\n"
 
 
-def update_doc(text):
-    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+def update_doc(text, marker="results"):
+    """Replaces the text between docs/benchmarks.md's `marker` comments."""
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
     doc = DOC.read_text()
     if begin not in doc or end not in doc:
         raise SystemExit(f"error: {DOC} lacks the {begin} / {end} markers")
