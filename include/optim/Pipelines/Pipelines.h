@@ -26,7 +26,8 @@ struct OptimCPUPipelineOptions
   PassOptions::Option<int64_t> vectorWidth{
       *this, "vector-width",
       llvm::cl::desc("Lanes per vector (0: the host's vector register width "
-                     "divided by the element width)"),
+                     "divided by the width of the widest float the body "
+                     "computes with)"),
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> numThreads{
       *this, "num-threads",

@@ -32,7 +32,9 @@ def OptimVectorizeElementwisePass : Pass<"optim-vectorize-elementwise"> {
 
     Outer dimensions, if any remain, become scalar loops. `vector-width = 0`
     picks the host's vector registers: 512 bits with AVX-512, 256 with AVX,
-    else 128, divided by the narrowest element's width.
+    else 128, divided by the width of the widest float that the body reads,
+    computes or writes (f32 for bf16 operands stepped in f32), so that each
+    value is one register; without floats, by the narrowest element's width.
 
     With `num-threads = T > 1`, a flat generic of at least
     `parallel-threshold` elements is first split into T chunks of whole
@@ -49,7 +51,8 @@ def OptimVectorizeElementwisePass : Pass<"optim-vectorize-elementwise"> {
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
            "Lanes per vector (0: the host's vector register width divided "
-           "by the element width)">,
+           "by the width of the widest float the body computes with, or of "
+           "the narrowest element without floats)">,
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
            "Chunks to split large elementwise ops into, one per thread of an "
            "scf.parallel (1: single-threaded)">,

@@ -40,6 +40,21 @@ unsigned ElementwiseGeneric::getNarrowestElementBits() {
   return bits;
 }
 
+unsigned ElementwiseGeneric::getWidestFloatBits() {
+  unsigned bits = 0;
+  auto widen = [&](Type type) {
+    if (auto floatType = dyn_cast<FloatType>(type))
+      bits = std::max(bits, floatType.getWidth());
+  };
+  for (Value arg : op.getBlock()->getArguments())
+    widen(arg.getType());
+  op.getBlock()->walk([&](Operation *bodyOp) {
+    for (Type type : bodyOp->getResultTypes())
+      widen(type);
+  });
+  return bits;
+}
+
 std::optional<ElementwiseGeneric>
 mlir::optim::matchElementwiseGeneric(linalg::GenericOp op) {
   // `isElementwise` also allows permuted and broadcasting maps, and checks

@@ -44,6 +44,10 @@ struct ElementwiseGeneric {
   /// The width of the narrowest element, which sets how many lanes of a
   /// vector register the generic can use.
   unsigned getNarrowestElementBits();
+  /// The width of the widest float the generic reads, computes or writes,
+  /// 0 if none: a vector of as many lanes as fit a register in this width
+  /// keeps every arithmetic value in one register.
+  unsigned getWidestFloatBits();
 };
 
 /// Returns `op` as an elementwise generic on buffers, or nothing if it is not
