@@ -62,12 +62,12 @@ def check_hyperparameters(lr, beta1, beta2, eps, weight_decay):
     return lr, beta1, beta2, eps, weight_decay
 
 
-def check_fits_compute_type(params, m, v, hyperparameters):
+def check_fits_compute_type(params, m, v, hyperparameters, max_v=None):
     """Raises ValueError if a hyperparameter does not fit float32 while a
-    tensor's step computes in float32 (none of its param, m and v is
+    tensor's step computes in float32 (none of its param, m, v and max_v is
     float64): the step would round it to infinity and make the parameters
     inf or nan. hyperparameters: (name, value) pairs."""
-    for i, arrays in enumerate(zip(params, m, v)):
+    for i, arrays in enumerate(zip(params, m, v, *([max_v] if max_v else []))):
         if any(a.dtype == np.float64 for a in arrays):
             continue
         with np.errstate(over="ignore"):
@@ -162,27 +162,35 @@ def check_disjoint(written, read):
             furthest[is_written] = (start + size, name)
 
 
-def check_tensors(params, grads, m, v, param_copies=None):
-    """Checks the four array lists (and the parameters' copies, if given)
-    against each other; returns them as lists, the copies None if absent."""
-    lists = {
-        name: _check_array_list(name, arrays)
-        for name, arrays in (("params", params), ("grads", grads), ("m", m), ("v", v))
-    }
+def check_tensors(params, grads, m, v, param_copies=None, max_v=None):
+    """Checks the four array lists (and amsgrad's max_v and the parameters'
+    copies, if given) against each other; returns params, grads, m, v,
+    copies and max_v as lists, copies and max_v None if absent."""
+    given = (("params", params), ("grads", grads), ("m", m), ("v", v))
+    given += (("max_v", max_v),) if max_v is not None else ()
+    lists = {name: _check_array_list(name, arrays) for name, arrays in given}
     n = len(lists["params"])
-    for name in ("grads", "m", "v"):
-        if len(lists[name]) != n:
-            raise ValueError(f"{name} has {len(lists[name])} arrays but params has {n}")
+    for name, arrays in lists.items():
+        if len(arrays) != n:
+            raise ValueError(f"{name} has {len(arrays)} arrays but params has {n}")
     for i in range(n):
         check_tensor(i, {name: arrays[i] for name, arrays in lists.items()})
-    copies = None if param_copies is None else check_copies(lists["params"], param_copies)
-    written = ("params", "m", "v") + (("param_copies",) if copies else ())
-    lists["param_copies"] = copies
+    if param_copies is not None:
+        lists["param_copies"] = check_copies(lists["params"], param_copies)
     check_disjoint(
-        [(f"{name}[{i}]", a) for name in written for i, a in enumerate(lists[name])],
+        [(f"{name}[{i}]", a) for name, arrays in lists.items() if name != "grads"
+         for i, a in enumerate(arrays)],
         [(f"grads[{i}]", a) for i, a in enumerate(lists["grads"])],
     )
-    return lists["params"], lists["grads"], lists["m"], lists["v"], copies
+    return (lists["params"], lists["grads"], lists["m"], lists["v"],
+            lists.get("param_copies"), lists.get("max_v"))
+
+
+def check_flag(name, value):
+    """Returns value; raises unless it is a bool."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return value
 
 
 def check_rounding_options(rounding, seed):
@@ -226,6 +234,7 @@ def check_copies(params, copies):
 
 
 def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
+               max_v=None, maximize=False, decoupled_weight_decay=True,
                param_copies=None, rounding="nearest", seed=0):
     """Applies one AdamW step (decoupled weight decay), in place.
 
@@ -235,7 +244,12 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
         v[i] = beta2 * v[i] + (1 - beta2) * g * g
         params[i] -= lr * (m̂ / (sqrt(v̂) + eps) + weight_decay * params[i])
 
-    where m̂ = m[i] / (1 - beta1**t) and v̂ = v[i] / (1 - beta2**t).
+    where m̂ = m[i] / (1 - beta1**t) and v̂ = v[i] / (1 - beta2**t). The
+    options of torch.optim.Adam and AdamW change it as torch does: maximize
+    negates g; decoupled_weight_decay=False makes the decay L2 (Adam's), g
+    += weight_decay * params[i] before the moments and no decay term in the
+    update; max_v (amsgrad) keeps max_v[i] = max(max_v[i], v[i]) and uses it
+    in v̂ instead of v[i].
 
     Args:
       params, grads, m, v: lists of numpy arrays. params[i], grads[i], m[i]
@@ -251,6 +265,12 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
       beta1, beta2: moment decay rates in [0, 1).
       eps: added to sqrt(v̂), >= 0.
       weight_decay: decoupled decay coefficient, >= 0 (0 is plain Adam).
+
+      max_v: optional list of arrays, one per parameter and of its shape,
+        each of its own dtype (float64 makes the step compute in float64):
+        amsgrad's running maximum of v, updated in place.
+      maximize: maximise the objective: the gradients are negated.
+      decoupled_weight_decay: True (AdamW, default) or False (L2, Adam).
 
       param_copies: optional list of bfloat16 or float16 arrays, one per
         parameter and of its shape: the step also writes each new parameter,
@@ -271,13 +291,16 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
     weight_decay JIT-compiles a step; later calls, whatever the shapes, t and
     lr, reuse it.
     """
-    params, grads, m, v, copies = check_tensors(params, grads, m, v, param_copies)
+    params, grads, m, v, copies, max_v = check_tensors(
+        params, grads, m, v, param_copies, max_v)
     t = check_step(t)
     lr, beta1, beta2, eps, weight_decay = check_hyperparameters(
         lr, beta1, beta2, eps, weight_decay
     )
+    maximize = check_flag("maximize", maximize)
+    l2 = not check_flag("decoupled_weight_decay", decoupled_weight_decay)
     check_fits_compute_type(
-        params, m, v, (("lr", lr), ("eps", eps), ("weight_decay", weight_decay))
+        params, m, v, (("lr", lr), ("eps", eps), ("weight_decay", weight_decay)), max_v
     )
     seed = check_rounding_options(rounding, seed)
     if rounding == "stochastic":
@@ -286,10 +309,12 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
                 [(f"params[{i}]", p)] + ([(f"param_copies[{i}]", copies[i])] if copies else []))
     if params:
         core_step(params, grads, m, v, t, (lr, beta1, beta2, eps, weight_decay), copies,
-                  [seed] * len(params) if rounding == "stochastic" else None)
+                  [seed] * len(params) if rounding == "stochastic" else None,
+                  max_v=max_v, maximize=maximize, l2=l2)
 
 
-def core_step(params, grads, m, v, t, hyperparameters, copies=None, seeds=None):
+def core_step(params, grads, m, v, t, hyperparameters, copies=None, seeds=None, *,
+              max_v=None, maximize=False, l2=False):
     """Calls the extension on checked arrays: each tensor's element types by
     name, and 2-byte floats, which numpy cannot hand over as such, as uint16
     views of their bits. seeds: None (round to nearest), or one integer in
@@ -297,14 +322,16 @@ def core_step(params, grads, m, v, t, hyperparameters, copies=None, seeds=None):
     def bits(a):
         return a.view(np.uint16) if a.dtype.itemsize == 2 else a
 
-    copies = copies or []
-    elements = [tuple(_ELEMENTS[a.dtype] for a in arrays)
-                + ((_ELEMENTS[copies[i].dtype],) if copies else ("",))
+    copies, max_v = copies or [], max_v or []
+    optional = lambda arrays, i: (_ELEMENTS[arrays[i].dtype],) if arrays else ("",)
+    elements = [tuple(_ELEMENTS[a.dtype] for a in arrays) + optional(max_v, i)
+                + optional(copies, i)
                 for i, arrays in enumerate(zip(params, grads, m, v))]
     seeds = [s - 2**64 if s >= 2**63 else s for s in seeds or []]
     _core.adamw_step([bits(a) for a in params], [bits(a) for a in grads],
                      [bits(a) for a in m], [bits(a) for a in v],
-                     [bits(a) for a in copies], elements, t, *hyperparameters, seeds)
+                     [bits(a) for a in max_v], [bits(a) for a in copies], elements, t,
+                     *hyperparameters, maximize, l2, seeds)
 
 
 def lower(ir_text, pipeline="cpu"):

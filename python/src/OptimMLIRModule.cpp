@@ -132,37 +132,46 @@ static void checkElement(const Array &a, Element element, const char *what) {
 namespace {
 
 /// What a compiled step is specialised for: the element types of `param`,
-/// `grad`, `m` and `v`, and the hyperparameters, which become op attributes.
+/// `grad`, `m` and `v`, and the options and hyperparameters, which become op
+/// attributes.
 struct StepKind {
   std::array<Element, 4> elements;
+  /// The element type of amsgrad's max_v, if any.
+  std::optional<Element> maxVElement;
   /// The element type of the parameters' low-precision copies, if any.
   std::optional<Element> copyElement;
-  bool stochastic;
+  bool stochastic, maximize, l2;
   double beta1, beta2, eps, weightDecay;
 
   /// The type the step computes in, which `lr` has: f64 when any of param,
-  /// m and v is f64, else f32.
+  /// m, v and max_v is f64, else f32.
   Element getComputeElement() const {
     bool f64 = elements[0] == Element::F64 || elements[2] == Element::F64 ||
-               elements[3] == Element::F64;
+               elements[3] == Element::F64 || maxVElement == Element::F64;
     return f64 ? Element::F64 : Element::F32;
   }
 };
 
 } // namespace
 
-/// The cache key: the element types, the copy's and the rounding, then the
-/// hyperparameters' exact bit patterns (so that, e.g., 0.1 and 0.1 + 1 ulp are
-/// different steps).
+/// The cache key: the element types, max_v's, the copy's, the rounding and
+/// the options, then the hyperparameters' exact bit patterns (so that, e.g.,
+/// 0.1 and 0.1 + 1 ulp are different steps).
 static std::string makeKey(const StepKind &kind) {
   std::string key;
   llvm::raw_string_ostream os(key);
   llvm::interleave(
       kind.elements, os, [&](Element e) { os << getName(e); }, ",");
+  if (kind.maxVElement)
+    os << ";max_v " << getName(*kind.maxVElement);
   if (kind.copyElement)
     os << ";copy " << getName(*kind.copyElement);
   if (kind.stochastic)
     os << ";stochastic";
+  if (kind.maximize)
+    os << ";maximize";
+  if (kind.l2)
+    os << ";l2";
   for (double x : {kind.beta1, kind.beta2, kind.eps, kind.weightDecay})
     os << ";" << llvm::format_hex(llvm::bit_cast<uint64_t>(x), 18);
   return key;
@@ -176,16 +185,18 @@ namespace {
 
 /// The generated function; its C interface wrapper, which the pipeline adds
 /// (`emit-c-interface`), takes a 1-D memref descriptor by pointer for each of
-/// param, grad, m, v and the parameter's copy, whatever their element types
-/// (descriptors of every element type share one layout: `Memref1D`), then
-/// the step, the learning rate in the compute type `T` and the seed. Every
-/// step has this one signature: without a copy, the copy's descriptor is
-/// unused, and so is the seed without stochastic rounding.
+/// param, grad, m, v, max_v and the parameter's copy, whatever their element
+/// types (descriptors of every element type share one layout: `Memref1D`),
+/// then the step, the learning rate in the compute type `T` and the seed.
+/// Every step has this one signature: without amsgrad or a copy, max_v's or
+/// the copy's descriptor is unused, and so is the seed without stochastic
+/// rounding.
 constexpr const char *kStepName = "adamw_step";
 using Memref1D = StridedMemRefType<char, 1>;
 template <typename T>
 using StepFn = void (*)(Memref1D *p, Memref1D *g, Memref1D *m, Memref1D *v,
-                        Memref1D *copy, int64_t step, T lr, int64_t seed);
+                        Memref1D *maxV, Memref1D *copy, int64_t step, T lr,
+                        int64_t seed);
 
 /// How many compiled steps the cache keeps. Each holds its own JIT (a few
 /// hundred KiB to MiBs); a schedule of, e.g., weight decay would otherwise
@@ -317,8 +328,9 @@ private:
     return registry;
   }
 
-  /// Builds `func.func @adamw_step(p, g, m, v: memref<?xT_i>, step: i64,
-  /// lr: T)` with one memref-form optim.adamw_step.
+  /// Builds `func.func @adamw_step(p, g, m, v, max_v, copy: memref<?xT_i>,
+  /// step: i64, lr: T, seed: i64)` (`StepFn`) with one memref-form
+  /// optim.adamw_step.
   OwningOpRef<ModuleOp> buildModule(const StepKind &kind) {
     OpBuilder b(&context);
     Location loc = NameLoc::get(b.getStringAttr("optim_mlir.adamw_step"));
@@ -342,6 +354,7 @@ private:
     SmallVector<Type> arguments;
     for (Element element : kind.elements)
       arguments.push_back(buffer(element));
+    arguments.push_back(buffer(kind.maxVElement.value_or(Element::F32)));
     arguments.push_back(buffer(kind.copyElement.value_or(Element::BF16)));
     arguments.push_back(b.getI64Type());
     arguments.push_back(typeOf(kind.getComputeElement()));
@@ -354,10 +367,13 @@ private:
     auto args = entry->getArguments();
     optim::AdamWStepOp::create(
         b, loc, args[0], args[1], args[2], args[3],
-        kind.copyElement ? args[4] : Value(), args[5], args[6],
-        kind.stochastic ? args[7] : Value(),
+        kind.maxVElement ? args[4] : Value(),
+        kind.copyElement ? args[5] : Value(), args[6], args[7],
+        kind.stochastic ? args[8] : Value(),
         kind.stochastic ? optim::Rounding::stochastic
                         : optim::Rounding::nearest,
+        kind.maximize,
+        kind.l2 ? optim::WeightDecay::l2 : optim::WeightDecay::decoupled,
         llvm::APFloat(kind.beta1), llvm::APFloat(kind.beta2),
         llvm::APFloat(kind.eps), llvm::APFloat(kind.weightDecay));
     func::ReturnOp::create(b, loc);
@@ -459,21 +475,22 @@ namespace {
 } // namespace
 
 /// Applies one AdamW step in place to every (params[i], m[i], v[i]), whose
-/// element types `elementNames[i]` lists (param, grad, m, v).
+/// element types `elementNames[i]` lists (param, grad, m, v, max_v, copy).
 static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                       std::vector<RWArray> m, std::vector<RWArray> v,
-                      std::vector<RWArray> copies,
-                      std::vector<std::array<std::string, 5>> elementNames,
+                      std::vector<RWArray> maxV, std::vector<RWArray> copies,
+                      std::vector<std::array<std::string, 6>> elementNames,
                       int64_t step, double lr, double beta1, double beta2,
-                      double eps, double weightDecay,
+                      double eps, double weightDecay, bool maximize, bool l2,
                       std::vector<int64_t> seeds) {
   size_t n = params.size();
   if (grads.size() != n || m.size() != n || v.size() != n ||
-      elementNames.size() != n || (!copies.empty() && copies.size() != n) ||
+      elementNames.size() != n || (!maxV.empty() && maxV.size() != n) ||
+      (!copies.empty() && copies.size() != n) ||
       (!seeds.empty() && seeds.size() != n))
     throw nb::value_error("adamw_step: params, grads, m, v, elements and "
-                          "copies and seeds (if any) must have the same "
-                          "length");
+                          "max_v, copies and seeds (if any) must have the "
+                          "same length");
   // Stochastic rounding comes with one seed per tensor.
   bool stochastic = !seeds.empty();
   if (step < 1)
@@ -488,7 +505,7 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
     /// Its step: an index into `kinds` and `compiled` below.
     size_t step;
     int64_t size;
-    void *p, *g, *m, *v, *copy;
+    void *p, *g, *m, *v, *maxV, *copy;
     int64_t seed;
   };
   // The distinct kinds of step of the call: one per tuple of element types.
@@ -501,34 +518,40 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                         params[i].shape_ptr());
     };
     if (!sameShape(grads[i]) || !sameShape(m[i]) || !sameShape(v[i]) ||
+        (!maxV.empty() && !sameShape(maxV[i])) ||
         (!copies.empty() && !sameShape(copies[i])))
       throw nb::value_error(("adamw_step: grads[" + std::to_string(i) +
                              "], m[" + std::to_string(i) + "] or v[" +
                              std::to_string(i) +
-                             "] (or its copy) differs from params[" +
+                             "] (or its max_v or copy) differs from params[" +
                              std::to_string(i) + "] in shape")
                                 .c_str());
     std::array<Element, 4> elements;
-    for (auto [element, name] : llvm::zip(elements, elementNames[i]))
+    for (auto [element, name] : llvm::zip_first(elements, elementNames[i]))
       element = parseElement(name);
     checkElement(params[i], elements[0], "params");
     checkElement(grads[i], elements[1], "grads");
     checkElement(m[i], elements[2], "m");
     checkElement(v[i], elements[3], "v");
-    std::optional<Element> copyElement;
+    std::optional<Element> maxVElement, copyElement;
+    if (!maxV.empty()) {
+      maxVElement = parseElement(elementNames[i][4]);
+      checkElement(maxV[i], *maxVElement, "max_v");
+    }
     if (!copies.empty()) {
-      copyElement = parseElement(elementNames[i][4]);
+      copyElement = parseElement(elementNames[i][5]);
       checkElement(copies[i], *copyElement, "copies");
     }
     if (params[i].size() == 0)
       continue;
-    StepKind kind{elements, copyElement, stochastic, beta1,
-                  beta2,    eps,         weightDecay};
-    // The hyperparameters and the rounding are the call's: a kind differs
-    // from another by its element types only.
+    StepKind kind{elements, maxVElement, copyElement, stochastic, maximize,
+                  l2,       beta1,       beta2,       eps,        weightDecay};
+    // The hyperparameters, options and rounding are the call's: a kind
+    // differs from another by its element types only.
     size_t index = llvm::find_if(kinds,
                                  [&](const StepKind &k) {
                                    return k.elements == elements &&
+                                          k.maxVElement == maxVElement &&
                                           k.copyElement == copyElement;
                                  }) -
                    kinds.begin();
@@ -537,6 +560,7 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
     tensors.push_back({index, static_cast<int64_t>(params[i].size()),
                        params[i].data(), const_cast<void *>(grads[i].data()),
                        m[i].data(), v[i].data(),
+                       maxV.empty() ? nullptr : maxV[i].data(),
                        copies.empty() ? nullptr : copies[i].data(),
                        stochastic ? seeds[i] : 0});
   }
@@ -558,14 +582,15 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
       return Memref1D{elements, elements, 0, {t.size}, {1}};
     };
     auto p = view(t.p), g = view(t.g), mv = view(t.m), vv = view(t.v),
-         copy = view(t.copy);
+         maxVView = view(t.maxV), copy = view(t.copy);
     void *function = compiled[t.step]->function;
     // An f32 step gets the learning rate rounded once to f32.
     if (kinds[t.step].getComputeElement() == Element::F64)
-      reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, &copy, step,
-                                                 lr, t.seed);
+      reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, &maxVView,
+                                                 &copy, step, lr, t.seed);
     else
-      reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, &copy, step,
+      reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, &maxVView,
+                                                &copy, step,
                                                 static_cast<float>(lr), t.seed);
   }
 }
@@ -575,16 +600,18 @@ NB_MODULE(_core, m) {
 
   m.def("adamw_step", &adamwStep, nb::arg("params").noconvert(),
         nb::arg("grads").noconvert(), nb::arg("m").noconvert(),
-        nb::arg("v").noconvert(), nb::arg("copies").noconvert(),
-        nb::arg("elements"), nb::arg("t"), nb::arg("lr"), nb::arg("beta1"),
-        nb::arg("beta2"), nb::arg("eps"), nb::arg("weight_decay"),
+        nb::arg("v").noconvert(), nb::arg("max_v").noconvert(),
+        nb::arg("copies").noconvert(), nb::arg("elements"), nb::arg("t"),
+        nb::arg("lr"), nb::arg("beta1"), nb::arg("beta2"), nb::arg("eps"),
+        nb::arg("weight_decay"), nb::arg("maximize"), nb::arg("l2"),
         nb::arg("seeds"),
         "One AdamW step, in place, on C-contiguous arrays: float32 and "
         "float64, and uint16 views of bf16 and f16 (elements[i] names the "
-        "element types of params[i], grads[i], m[i], v[i] and, if copies is "
-        "not empty, copies[i]); with seeds (one per tensor), rounding "
-        "stochastically. Arguments are assumed checked by "
-        "optim_mlir.adamw_step.");
+        "element types of params[i], grads[i], m[i], v[i] and, if max_v "
+        "(amsgrad) or copies is not empty, max_v[i] and copies[i]); "
+        "maximize negates the gradients, l2 makes the decay L2 (Adam's); "
+        "with seeds (one per tensor), rounding stochastically. Arguments "
+        "are assumed checked by optim_mlir.adamw_step.");
   m.def(
       "lower",
       [](const std::string &ir, const std::string &pipeline) {

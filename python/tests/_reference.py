@@ -34,3 +34,25 @@ def assert_close(actual, expected, dtype):
         np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-9)
     else:
         np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-7)
+
+
+def adam_options(p, g, m, v, max_v, t, lr, beta1, beta2, eps, weight_decay, *,
+                 maximize=False, decoupled=True):
+    """One step of torch's Adam/AdamW with its options, as torch documents
+    the algorithm: maximize negates g; L2 decay (decoupled=False) adds
+    weight_decay * p to g; with max_v (amsgrad, None without) the
+    denominator uses max(max_v, v). Returns new (p, m, v, max_v)."""
+    p, g, m, v = (np.array(x, dtype=np.float64) for x in (p, g, m, v))
+    if maximize:
+        g = -g
+    if not decoupled:
+        g = g + weight_decay * p
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    if max_v is not None:
+        max_v = np.maximum(np.array(max_v, dtype=np.float64), v)
+    m_hat = m / (1 - beta1**t)
+    v_hat = (v if max_v is None else max_v) / (1 - beta2**t)
+    decay = weight_decay * p if decoupled else 0.0
+    p = p - lr * (m_hat / (np.sqrt(v_hat) + eps) + decay)
+    return p, m, v, max_v

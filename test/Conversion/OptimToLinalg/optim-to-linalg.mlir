@@ -140,3 +140,29 @@ func.func @mixed_bf16_weights_f32_moments(%p: memref<?xbf16>, %g: memref<?xbf16>
       : (memref<?xbf16>, memref<?xbf16>, memref<?xf32>, memref<?xf32>, f32)
   return
 }
+
+// -----
+
+// torch's options: maximize negates the gradient, L2 decay adds wd * p to it
+// (and p is not decayed), and amsgrad's max_v, a fourth output, takes the
+// maximum with the new v, which the denominator uses.
+// CHECK-LABEL: func.func @amsgrad_l2_maximize(
+// CHECK-SAME:      %[[P:[^:]+]]: memref<?xf32>, %[[G:[^:]+]]: memref<?xf32>, %[[M:[^:]+]]: memref<?xf32>, %[[V:[^:]+]]: memref<?xf32>, %[[MV:[^:]+]]: memref<?xf32>
+// CHECK:       %[[WD:.+]] = arith.constant 2.500000e-01 : f32
+// CHECK:       linalg.generic
+// CHECK-SAME:      ins(%[[G]] : memref<?xf32>) outs(%[[P]], %[[M]], %[[V]], %[[MV]] : memref<?xf32>, memref<?xf32>, memref<?xf32>, memref<?xf32>)
+// CHECK-NEXT:  ^bb0(%[[GI:.+]]: f32, %[[PI:.+]]: f32, %{{.+}}: f32, %{{.+}}: f32, %[[MVI:.+]]: f32):
+// CHECK-NEXT:    %[[NEG:.+]] = arith.negf %[[GI]] fastmath<contract> : f32
+// CHECK-NEXT:    %[[WDP:.+]] = arith.mulf %[[WD]], %[[PI]] fastmath<contract> : f32
+// CHECK-NEXT:    %[[GL2:.+]] = arith.addf %[[NEG]], %[[WDP]] fastmath<contract> : f32
+// CHECK:         %[[MAX:.+]] = arith.maximumf %[[MVI]], %[[VNEW:.+]] : f32
+// CHECK-NEXT:    math.sqrt %[[MAX]] : f32
+// CHECK:         %[[P1:.+]] = arith.subf %[[PI]], %{{.+}} fastmath<contract> : f32
+// CHECK-NEXT:    linalg.yield %[[P1]], %{{.+}}, %[[VNEW]], %[[MAX]] : f32, f32, f32, f32
+func.func @amsgrad_l2_maximize(%p: memref<?xf32>, %g: memref<?xf32>,
+                               %m: memref<?xf32>, %v: memref<?xf32>,
+                               %mv: memref<?xf32>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr max_v %mv : memref<?xf32>
+      decay l2 maximize {weight_decay = 0.25 : f64} : memref<?xf32>
+  return
+}

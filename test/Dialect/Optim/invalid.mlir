@@ -54,7 +54,7 @@ func.func @mixed_forms_memref(%p: memref<4xf32>, %v: tensor<4xf32>, %t: i64, %lr
 // -----
 
 func.func @lr_not_compute_type(%p: memref<4xf32>, %m: memref<4xf64>, %t: i64, %lr: f32) {
-  // expected-error@+1 {{operand 'lr' has type 'f32'; expected the compute type 'f64' (f64 when param, m or v is f64, else f32)}}
+  // expected-error@+1 {{operand 'lr' has type 'f32'; expected the compute type 'f64' (f64 when param, m, v or max_v is f64, else f32)}}
   optim.adamw_step %p, %p, %m, %p, step %t, lr %lr
       : (memref<4xf32>, memref<4xf32>, memref<4xf64>, memref<4xf32>, f32)
   return
@@ -63,7 +63,7 @@ func.func @lr_not_compute_type(%p: memref<4xf32>, %m: memref<4xf64>, %t: i64, %l
 // -----
 
 func.func @lr_bf16(%p: memref<4xbf16>, %t: i64, %lr: bf16) {
-  // expected-error@+1 {{operand 'lr' has type 'bf16'; expected the compute type 'f32' (f64 when param, m or v is f64, else f32)}}
+  // expected-error@+1 {{operand 'lr' has type 'bf16'; expected the compute type 'f32' (f64 when param, m, v or max_v is f64, else f32)}}
   optim.adamw_step %p, %p, %p, %p, step %t, lr %lr
       : (memref<4xbf16>, memref<4xbf16>, memref<4xbf16>, memref<4xbf16>, bf16)
   return
@@ -99,7 +99,7 @@ func.func @static_vs_dynamic(%p: tensor<?xf32>, %m: tensor<4xf32>, %t: i64, %lr:
 // -----
 
 func.func @lr_type(%p: memref<4xf32>, %t: i64, %lr: f64) {
-  // expected-error@+1 {{operand 'lr' has type 'f64'; expected the compute type 'f32' (f64 when param, m or v is f64, else f32)}}
+  // expected-error@+1 {{operand 'lr' has type 'f64'; expected the compute type 'f32' (f64 when param, m, v or max_v is f64, else f32)}}
   optim.adamw_step %p, %p, %p, %p, step %t, lr %lr
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, f64)
   return
@@ -109,7 +109,7 @@ func.func @lr_type(%p: memref<4xf32>, %t: i64, %lr: f64) {
 
 func.func @step_type(%p: memref<4xf32>, %t: i32, %lr: f32) {
   // expected-error@+1 {{operand 'step' has type 'i32'; expected i64}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i32, f32) -> ()
   return
 }
@@ -190,7 +190,7 @@ func.func @weight_decay_infinite(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'grad' has type 'f32'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, f32, memref<4xf32>, memref<4xf32>, i64, f32) -> ()
   return
 }
@@ -199,7 +199,7 @@ func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'param' has type 'memref<*xf32>'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
       : (memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, i64, f32) -> ()
   return
 }
@@ -209,7 +209,7 @@ func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
 func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s)  are incompatible with return type(s) of operation 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>'}}
   // expected-error@+1 {{failed to infer returned types}}
-  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
+  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i64, f32)
       -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
   return
@@ -220,7 +220,7 @@ func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
 func.func @tensor_without_results(%p: tensor<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s) 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>' are incompatible with return type(s) of operation}}
   // expected-error@+1 {{failed to infer returned types}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
       : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, i64, f32) -> ()
   return
 }
@@ -273,6 +273,47 @@ func.func @copy_not_low_precision(%p: memref<4xf32>, %c: memref<4xf32>, %t: i64,
 func.func @copy_shape(%p: memref<4xf32>, %c: memref<5xbf16>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'param_copy' has shape 5 but 'param' has shape 4}}
   optim.adamw_step %p, %p, %p, %p, step %t, lr %lr copy %c : memref<5xbf16> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @max_v_shape(%p: memref<4xf32>, %mv: memref<5xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'max_v' has shape 5 but 'param' has shape 4}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr max_v %mv : memref<5xf32> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @max_v_element_type(%p: memref<4xf32>, %mv: memref<4xi32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'max_v' has element type 'i32'; expected f64, f32, bf16 or f16}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr max_v %mv : memref<4xi32> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @max_v_tensor(%p: memref<4xf32>, %mv: tensor<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'max_v' is a tensor but 'param' is a memref; all state operands must be tensors or all memrefs}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr max_v %mv : tensor<4xf32> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @max_v_f64_lr(%p: memref<4xf32>, %mv: memref<4xf64>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'lr' has type 'f32'; expected the compute type 'f64' (f64 when param, m, v or max_v is f64, else f32)}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr max_v %mv : memref<4xf64> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @decay_unknown(%p: memref<4xf32>, %t: i64, %lr: f32) {
+  // expected-error@+2 {{expected ::mlir::optim::WeightDecay to be one of: decoupled, l2}}
+  // expected-error@+1 {{failed to parse Optim_WeightDecayAttr parameter 'value'}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr decay l1 : memref<4xf32>
   return
 }
 

@@ -107,6 +107,33 @@ func.func @master_with_copy(%p: tensor<8xf32>, %g: tensor<8xf32>, %m: tensor<8xf
       : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xbf16>
 }
 
+// amsgrad: max_v is a fourth state, and a fourth result of the tensor form,
+// before the copy; with L2 decay and maximize.
+// CHECK-LABEL: func @amsgrad_l2_maximize
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} max_v %{{.+}} : tensor<8xf32> copy %{{.+}} : tensor<8xbf16> decay l2 maximize {weight_decay = 1.000000e-01 : f64} : tensor<8xf32>
+func.func @amsgrad_l2_maximize(%p: tensor<8xf32>, %mv: tensor<8xf32>,
+                               %c: tensor<8xbf16>, %t: i64, %lr: f32)
+    -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>,
+        tensor<8xbf16>) {
+  %p1, %m1, %v1, %mv1, %c1 = optim.adamw_step %p, %p, %p, %p, step %t, lr %lr
+      max_v %mv : tensor<8xf32> copy %c : tensor<8xbf16> decay l2 maximize
+      {weight_decay = 0.1 : f64} : tensor<8xf32>
+  return %p1, %m1, %v1, %mv1, %c1 : tensor<8xf32>, tensor<8xf32>,
+      tensor<8xf32>, tensor<8xf32>, tensor<8xbf16>
+}
+
+// An f64 max_v makes the compute type f64; the default decay, decoupled, is
+// elided.
+// CHECK-LABEL: func @amsgrad_f64_max_v
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} max_v %{{.+}} : memref<?xf64> : (memref<?xf32>, memref<?xf32>, memref<?xf32>, memref<?xf32>, f64)
+func.func @amsgrad_f64_max_v(%p: memref<?xf32>, %mv: memref<?xf64>, %t: i64,
+                             %lr: f64) {
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr max_v %mv : memref<?xf64>
+      decay decoupled
+      : (memref<?xf32>, memref<?xf32>, memref<?xf32>, memref<?xf32>, f64)
+  return
+}
+
 // The memref form with a copy and rounding to nearest (the default, elided).
 // CHECK-LABEL: func @memref_copy
 // CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} copy %{{.+}} : memref<?xf16> : memref<?xf32>

@@ -33,7 +33,7 @@ static Type getShortFormLrType(Type state) {
   Type element = elementTypeOf(state);
   if (!isStepElementType(element))
     return element;
-  return getStepComputeType(element, element, element);
+  return getStepComputeType({element});
 }
 
 /// Parses either a single type shared by `param`, `grad`, `m` and `v` (`lr`
@@ -75,9 +75,9 @@ bool mlir::optim::isStepElementType(Type type) {
   return type.isF64() || type.isF32() || type.isBF16() || type.isF16();
 }
 
-Type mlir::optim::getStepComputeType(Type param, Type m, Type v) {
-  MLIRContext *context = param.getContext();
-  if (param.isF64() || m.isF64() || v.isF64())
+Type mlir::optim::getStepComputeType(ArrayRef<Type> stateElementTypes) {
+  MLIRContext *context = stateElementTypes.front().getContext();
+  if (llvm::any_of(stateElementTypes, [](Type type) { return type.isF64(); }))
     return Float64Type::get(context);
   return Float32Type::get(context);
 }
@@ -146,6 +146,8 @@ LogicalResult AdamWStepOp::verifyRounding() {
 LogicalResult AdamWStepOp::verify() {
   SmallVector<std::pair<StringLiteral, Value>> states = {
       {"param", getParam()}, {"grad", getGrad()}, {"m", getM()}, {"v", getV()}};
+  if (getMaxV())
+    states.push_back({"max_v", getMaxV()});
   if (getParamCopy())
     states.push_back({"param_copy", getParamCopy()});
   for (auto [name, value] : states) {
@@ -214,7 +216,7 @@ LogicalResult AdamWStepOp::verify() {
   if (getLr().getType() != computeType)
     return emitOpError("operand 'lr' has type ")
            << getLr().getType() << "; expected the compute type " << computeType
-           << " (f64 when param, m or v is f64, else f32)";
+           << " (f64 when param, m, v or max_v is f64, else f32)";
 
   // Written so that NaN fails every range check.
   for (auto [name, value] :

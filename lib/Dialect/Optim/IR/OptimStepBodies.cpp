@@ -33,8 +33,11 @@ enum AdamWScalar : unsigned {
   StepSize,
   /// 1 / sqrt(1 - beta2^t).
   InvSqrtBiasCorrection2,
-  /// 1 - lr * weight_decay; null when weight_decay is 0 (plain Adam).
+  /// 1 - lr * weight_decay: the decoupled decay's factor of p; null when
+  /// weight_decay is 0 (plain Adam) or the decay is L2.
   Decay,
+  /// weight_decay, with L2 decay (g = g + wd * p); null otherwise.
+  L2Coefficient,
   /// With stochastic rounding, the i64 key of (seed, step) and, innermost
   /// last, the i64 stride of each dimension of the flattened element index;
   /// null otherwise.
@@ -107,7 +110,9 @@ SmallVector<Value> AdamWStepOp::buildStepScalars(OpBuilder &b, Location loc) {
   Value sqrtBc2 = math::SqrtOp::create(b, loc, biasCorrection(beta2));
   s[InvSqrtBiasCorrection2] =
       toCompute(arith::DivFOp::create(b, loc, one, sqrtBc2));
-  if (weightDecay != 0.0) {
+  if (weightDecay != 0.0 && getDecay() == WeightDecay::l2) {
+    s[L2Coefficient] = constCompute(weightDecay);
+  } else if (weightDecay != 0.0) {
     Value lrWd = arith::MulFOp::create(b, loc, lr, constF64(weightDecay));
     s[Decay] = toCompute(arith::SubFOp::create(b, loc, one, lrWd));
   }
@@ -215,13 +220,21 @@ SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
   auto read = [&](Value x) { return convertFloat(b, loc, x, computeType); };
   Value g = read(inputs[0]), p = read(states[0]), m = read(states[1]),
         v = read(states[2]);
+  Value maxV = getMaxV() ? read(states[3]) : Value();
 
+  // The gradient's options, in torch's order: negated, then L2-decayed.
+  if (getMaximize())
+    g = arith::NegFOp::create(b, loc, g, fm);
+  if (s[L2Coefficient])
+    g = add(g, mul(s[L2Coefficient], p));
   Value mNew = add(mul(s[Beta1], m), mul(s[OneMinusBeta1], g));
   // ((1 - beta2) * g) * g, as torch computes it: g * g would overflow for
   // |g| above the square root of the largest float (1.8e19 in f32) where
   // the new v still fits.
   Value vNew = add(mul(s[Beta2], v), mul(mul(s[OneMinusBeta2], g), g));
-  Value sqrtV = math::SqrtOp::create(b, loc, vNew);
+  // amsgrad: the denominator uses the largest v so far.
+  Value maxVNew = maxV ? arith::MaximumFOp::create(b, loc, maxV, vNew) : vNew;
+  Value sqrtV = math::SqrtOp::create(b, loc, maxVNew);
   Value denom = add(mul(sqrtV, s[InvSqrtBiasCorrection2]), s[Eps]);
   Value ratio = arith::DivFOp::create(b, loc, mNew, denom, fm);
   Value pDecayed = s[Decay] ? mul(p, s[Decay]) : p;
@@ -258,7 +271,9 @@ SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
   SmallVector<Value> written = {
       writeParam(states[0]), convertFloat(b, loc, mNew, states[1].getType()),
       convertFloat(b, loc, vNew, states[2].getType())};
-  if (states.size() > 3)
-    written.push_back(writeParam(states[3]));
+  if (maxV)
+    written.push_back(convertFloat(b, loc, maxVNew, states[3].getType()));
+  if (getParamCopy())
+    written.push_back(writeParam(states.back()));
   return written;
 }

@@ -44,6 +44,19 @@ def Optim_Rounding : I32EnumAttr<"Rounding",
 }
 def Optim_RoundingAttr : EnumAttr<Optim_Dialect, Optim_Rounding, "rounding">;
 
+def Optim_WeightDecay : I32EnumAttr<"WeightDecay",
+    "How a step applies weight decay", [
+      // p = p - lr * wd * p, beside the moments (AdamW).
+      I32EnumAttrCase<"decoupled", 0>,
+      // g = g + wd * p before the moments (Adam with L2 regularisation).
+      I32EnumAttrCase<"l2", 1>
+    ]> {
+  let cppNamespace = "::mlir::optim";
+  let genSpecializedAttr = 0;
+}
+def Optim_WeightDecayAttr
+    : EnumAttr<Optim_Dialect, Optim_WeightDecay, "weight_decay">;
+
 // The operand types of the step ops. They are checked by the ops' verifiers,
 // whose messages name the operand (`operand 'grad' has shape 4x8 but 'param'
 // has shape 4x4`): ODS's own checks run before a verifier and name only an
@@ -59,7 +72,8 @@ def Optim_StepType : Optim_VerifiedType<"64-bit signless integer (i64)">;
 def Optim_CopyType : Optim_VerifiedType<
     "ranked tensor or strided memref of bf16 or f16, of param's shape">;
 def Optim_ScalarType : Optim_VerifiedType<
-    "float of the compute type (f64 when param, m or v is f64, else f32)">;
+    "float of the compute type (f64 when param, m, v or max_v is f64, else "
+    "f32)">;
 
 // An optimizer step (`StepOpInterface`). `inputs` and `states` name, by their
 // accessors (`Grad` for `$grad`), the operands the step only reads and the ones

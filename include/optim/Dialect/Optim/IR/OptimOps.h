@@ -22,10 +22,11 @@ namespace mlir::optim {
 /// and f16.
 bool isStepElementType(Type type);
 
-/// The type a step computes in, given the element types of param, m and v:
-/// f64 when any of them is f64, else f32. Every value read is widened (or
-/// rounded) to it, and every value written rounded from it.
-Type getStepComputeType(Type param, Type m, Type v);
+/// The type a step computes in, given the element types of its states but
+/// the copy (param, m, v and, with amsgrad, max_v): f64 when any of them is
+/// f64, else f32. Every value read is widened (or rounded) to it, and every
+/// value written rounded from it.
+Type getStepComputeType(ArrayRef<Type> stateElementTypes);
 
 } // namespace mlir::optim
 

@@ -12,7 +12,7 @@ include "optim/Dialect/Optim/IR/OptimBase.td"
 def Optim_AdamWStepOp
     : Optim_StepOp<"adamw_step", /*inputs=*/["Grad"],
                    /*states=*/["Param", "M", "V"],
-                   /*optionalStates=*/["ParamCopy"],
+                   /*optionalStates=*/["MaxV", "ParamCopy"],
                    [AttrSizedOperandSegments]> {
   let summary = "One AdamW update (Adam with decoupled weight decay)";
   let description = [{
@@ -32,11 +32,23 @@ def Optim_AdamWStepOp
     plain Adam. The defaults of the attributes are those of
     `torch.optim.AdamW`.
 
+    The options of `torch.optim.Adam` and `AdamW`, in the order torch applies
+    them:
+
+    - `maximize`: the gradient is negated first (`g = -g`).
+    - `decay l2`: L2 regularisation, `torch.optim.Adam`'s `weight_decay`:
+      `g = g + wd * p` enters the moments, and `p` is not decayed. The
+      default, `decay decoupled`, is AdamW's.
+    - `max_v` (amsgrad): a fifth state, `max_v = max(max_v, v)` (NaN
+      propagates), and the denominator uses `max_v` instead of `v`:
+      `p = p - lr * (mhat / (sqrt(max_v / (1 - beta2^t)) + eps) + wd * p)`.
+
     `param`, `grad`, `m` and `v` have the same shape, any rank including 0,
     static or dynamic dimensions, and each its own element type among `f64`,
     `f32`, `bf16` and `f16`: bf16 weights and gradients with f32 moments, or
     f32 weights with bf16 moments, are one op. The step computes in the
-    compute type, `f64` when any of `param`, `m` and `v` is `f64`, else `f32`:
+    compute type, `f64` when any of `param`, `m`, `v` and `max_v` is `f64`,
+    else `f32`:
     every value read is converted to it, all arithmetic is done in it, and
     every value written is rounded to its operand's type (to nearest, ties to
     even). `step` is an `i64` and `lr` a scalar of the compute type; both are
@@ -88,6 +100,11 @@ def Optim_AdamWStepOp
         : (memref<4096xbf16>, memref<4096xbf16>, memref<4096xf32>,
            memref<4096xf32>, f32)
 
+    // torch.optim.Adam(amsgrad=True, maximize=True, weight_decay=0.1).
+    optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+        max_v %mv : memref<4096xf32> decay l2 maximize
+        {weight_decay = 1.0e-01 : f64} : memref<4096xf32>
+
     // An f32 master and its bf16 copy, rounded stochastically.
     optim.adamw_step %p, %g, %m, %v, step %t, lr %lr seed %s
         copy %c : memref<4096xbf16> rounding stochastic : memref<4096xf32>
@@ -99,11 +116,15 @@ def Optim_AdamWStepOp
     Optim_StateType:$grad,
     Optim_StateType:$m,
     Optim_StateType:$v,
+    Optional<Optim_StateType>:$max_v,
     Optional<Optim_CopyType>:$param_copy,
     Optim_StepType:$step,
     Optim_ScalarType:$lr,
     Optional<I64>:$seed,
     DefaultValuedAttr<Optim_RoundingAttr, "::mlir::optim::Rounding::nearest">:$rounding,
+    UnitAttr:$maximize,
+    DefaultValuedAttr<Optim_WeightDecayAttr,
+                      "::mlir::optim::WeightDecay::decoupled">:$decay,
     DefaultValuedAttr<F64Attr, "0.9">:$beta1,
     DefaultValuedAttr<F64Attr, "0.999">:$beta2,
     DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
@@ -111,8 +132,10 @@ def Optim_AdamWStepOp
   );
   let assemblyFormat = [{
     $param `,` $grad `,` $m `,` $v `,` `step` $step `,` `lr` $lr
+    (`max_v` $max_v^ `:` type($max_v))?
     (`seed` $seed^)? (`copy` $param_copy^ `:` type($param_copy))?
-    (`rounding` $rounding^)? attr-dict `:`
+    (`rounding` $rounding^)? (`decay` $decay^)? (`maximize` $maximize^)?
+    attr-dict `:`
     custom<StateTypes>(type($param), type($grad), type($m), type($v),
                        type($step), type($lr))
   }];
@@ -136,8 +159,11 @@ def Optim_AdamWStepOp
         return ::llvm::cast<::mlir::ShapedType>(value.getType())
             .getElementType();
       };
-      return getStepComputeType(elementOf(getParam()), elementOf(getM()),
-                                elementOf(getV()));
+      ::llvm::SmallVector<::mlir::Type> types = {
+          elementOf(getParam()), elementOf(getM()), elementOf(getV())};
+      if (getMaxV())
+        types.push_back(elementOf(getMaxV()));
+      return getStepComputeType(types);
     }
   }];
 }
