@@ -258,6 +258,24 @@ def deepspeed_cpu_adam(torch, tensors):
     return opt.step
 
 
+def load_gnu_openmp_peers(names):
+    """Loads torch and DeepSpeed's CPU Adam extension, which run on GNU's
+    OpenMP runtime, before LLVM's starts: with OMP_PROC_BIND set, LLVM's
+    runtime binds this thread to one CPU, and a GNU runtime that starts after
+    that takes the one CPU for the machine (bench/peers.py explains the
+    converse)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return
+    if "bf16, f32 states" in names:
+        try:
+            from deepspeed.ops.op_builder import CPUAdamBuilder
+            CPUAdamBuilder().load()
+        except Exception:  # reported by peer_runs, where it fails again
+            pass
+
+
 def peer_runs(name, tensors, threads, absent):
     """{system: run(count)} of the peers of combination `name`; a peer that
     cannot run is recorded in `absent`."""
@@ -441,6 +459,7 @@ def main():
         cases = [c for c in cases if c[0] in args.sizes.split(",")]
 
     libs = build(optim_opt, gen, threads, bench.PARALLEL_OPTIONS, threshold)
+    load_gnu_openmp_peers(names)
     peers._start_llvm_openmp(bench.build_probe_lib(gen))
     handles = {t: load(path) for t, path in libs.items()}
 
