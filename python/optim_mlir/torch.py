@@ -140,6 +140,7 @@ class _Adam(torch.optim.Optimizer):
 
         # Check everything before anything changes.
         plans = []
+        views = {}  # each stepped parameter's numpy view, made once
         for gi, group in enumerate(self.param_groups):
             where = f"param_groups[{gi}]"
             hyper = self._hyperparameters(group, where)
@@ -149,7 +150,8 @@ class _Adam(torch.optim.Optimizer):
                 state = self.state.get(p, {})
                 t = int(state["step"]) + 1 if "step" in state else 1
                 buckets.setdefault(check_step(t), []).append(p)
-            params = [_numpy(p) for p in stepping]
+            views.update((p, _numpy(p)) for p in stepping)
+            params = [views[p] for p in stepping]
             check_fits_compute_type(
                 params, params, params,
                 ((f"{where}['lr']", hyper[0]), (f"{where}['eps']", hyper[3]),
@@ -173,7 +175,7 @@ class _Adam(torch.optim.Optimizer):
                 for p in ps:
                     p.grad.div_(grad_scale)  # as torch's fused step, which unscales them
             states = [self.state[p] for p in ps]
-            core_step([_numpy(p) for p in ps], [_numpy(p.grad) for p in ps],
+            core_step([views[p] for p in ps], [_numpy(p.grad) for p in ps],
                       [_numpy(s["exp_avg"]) for s in states],
                       [_numpy(s["exp_avg_sq"]) for s in states], t, hyper,
                       max_v=[_numpy(s["max_exp_avg_sq"]) for s in states] if amsgrad else None,
