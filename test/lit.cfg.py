@@ -38,6 +38,8 @@ tools = [
     ToolSubst("optim-opt", extra_args=["--verify-roundtrip"] if roundtrip else None),
     "optim-runner",
     ToolSubst("mlir-runner", unresolved="fatal"),
+    ToolSubst("mlir-translate", unresolved="fatal"),
+    ToolSubst("llc", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 

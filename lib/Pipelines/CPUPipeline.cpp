@@ -76,6 +76,7 @@ void optim::buildOptimCPUToLLVMPipeline(
   if (options.numThreads > 1)
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(optim::createOptimLegalizeBF16Pass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

@@ -283,3 +283,67 @@ def test_stochastic_rounding_of_float16_parameters_through_the_optimizer():
     assert means["nearest"] == 0
     stderr = 2**-10 * np.sqrt(3 / 16 / n)
     assert abs(means["stochastic"] + 2**-12) < 5 * stderr
+
+
+def _bf16_bits(*patterns):
+    return np.array(patterns, np.uint32).view(np.float32)
+
+
+def test_copies_round_to_nearest_even_at_every_edge():
+    # An f32 master with lr * update = 0 (g = m = v = 0, no decay) keeps its
+    # values, so the copy is the master rounded: ties to even, carries into
+    # the exponent, denormals (bf16 has f32's exponent range), the largest
+    # finite values and infinity, signed zeros and NaN, each at the masked
+    # remainder and in the vector body (the values are tiled to 37 elements).
+    master = np.concatenate([
+        _bf16_bits(0x3F808000, 0x3F818000, 0x3F808001, 0x3F80FFFF, 0x3FFF8000,
+                   0x00008000, 0x00018000, 0x00000001, 0x807FFFFF, 0x7F7F7FFF,
+                   0x7F7F8000, 0xFF7FFFFF, 0x80000000, 0x7F800000, 0xFF800000),
+        np.array([1 / 3, -2.5e-39, 3.0e38, 65519.0, 65520.0, 6e-8, -1e-8], np.float32),
+    ])
+    master = np.resize(master, 37)
+    for dtype in (bf16, np.float16):
+        p, copy = master.copy(), np.zeros(37, dtype)
+        zeros = [np.zeros(37, np.float32) for _ in range(3)]
+        optim_mlir.adamw_step([p], [zeros[0]], [zeros[1]], [zeros[2]], 1, 1e-3, 0.9, 0.999,
+                              1e-8, 0.0, param_copies=[copy])
+        np.testing.assert_array_equal(p.view(np.uint32), master.view(np.uint32))
+        with np.errstate(over="ignore"):  # f16's infinities are expected
+            expected = master.astype(dtype)
+        np.testing.assert_array_equal(copy.view(np.uint16), expected.view(np.uint16))
+
+
+def test_nan_copies_stay_nan_with_their_sign():
+    master = np.resize(_bf16_bits(0x7FC00000, 0xFFC00000, 0x7F800001, 0xFFFFFFFF), 13)
+    for dtype in (bf16, np.float16):
+        p, copy = master.copy(), np.zeros(13, dtype)
+        zeros = [np.zeros(13, np.float32) for _ in range(3)]
+        optim_mlir.adamw_step([p], [zeros[0]], [zeros[1]], [zeros[2]], 1, 1e-3, 0.9, 0.999,
+                              1e-8, 0.0, param_copies=[copy])
+        assert np.all(np.isnan(copy.astype(np.float32)))
+        np.testing.assert_array_equal(np.signbit(copy.astype(np.float32)), np.signbit(master))
+
+
+def _round_f64(x, mantissa_bits):
+    """x (float64, normal in the target's range) rounded to nearest even with
+    `mantissa_bits` stored bits: scaled so that one target ulp is 1, where
+    np.round rounds halves to even, and scaled back; all exact in float64."""
+    ulp = np.exp2(np.floor(np.log2(np.abs(x))) - mantissa_bits)
+    return np.round(x / ulp) * ulp
+
+
+def test_f64_master_copies_are_correctly_rounded_not_rounded_twice():
+    # Rounding f64 to f32 first, to nearest, then to bf16 or f16 errs where
+    # the first rounding makes a tie: 1 + 2**-8 + 2**-30 is above the bf16
+    # midpoint 1 + 2**-8, so it rounds up, but f32 rounds it to the midpoint,
+    # which then rounds to even (down). Beside such values, random ones.
+    rng = np.random.default_rng(3)
+    witnesses = [1 + 2**-8 + 2**-30, -(1 + 2**-8 + 2**-40), 1 + 3 * 2**-8 - 2**-35,
+                 1 + 2**-11 + 2**-40, -(1 + 2**-11 + 2**-30), 1 + 2**-8, 1 + 2**-11]
+    master = np.concatenate([witnesses, rng.normal(size=30) * 2.0**rng.integers(-10, 10, 30)])
+    for dtype, mantissa_bits in ((bf16, 7), (np.float16, 10)):
+        p, copy = master.copy(), np.zeros(master.size, dtype)
+        zeros = [np.zeros(master.size) for _ in range(3)]
+        optim_mlir.adamw_step([p], [zeros[0]], [zeros[1]], [zeros[2]], 1, 1e-3, 0.9, 0.999,
+                              1e-8, 0.0, param_copies=[copy])
+        np.testing.assert_array_equal(copy.astype(np.float64), _round_f64(master, mantissa_bits))

@@ -69,6 +69,31 @@ def OptimVectorizeElementwisePass : Pass<"optim-vectorize-elementwise"> {
   ];
 }
 
+def OptimLegalizeBF16Pass : Pass<"optim-legalize-bf16"> {
+  let summary = "Rewrite the LLVM-dialect bf16 operations that x86 code "
+                "generation lowers to library calls as integer ones";
+  let description = [{
+    On LLVM-dialect code, keeps bf16 to loads, stores and extensions, which
+    every x86 host handles in registers:
+
+    - `llvm.fptrunc` from f32 to bf16 (scalar or vector) becomes integer
+      arithmetic on the f32 bit pattern: round to nearest, ties to even, by
+      adding `0x7fff` plus the lowest kept bit and dropping the low 16 bits;
+      a NaN keeps its sign and top payload bits and is made quiet. The
+      result is that of the GPU kernels' `cvt.rn.bf16.f32`.
+    - `llvm.intr.masked.load` and `llvm.intr.masked.store` of bf16 vectors
+      (the masked remainder of a vectorised loop) move i16 vectors.
+
+    Without it, LLVM lowers each of them to a call of `__truncsfbf2` per lane
+    on hosts without AVX512-BF16, a symbol that runtime libraries before
+    libgcc 13 lack, and the truncation on hosts with it to `vcvtneps2bf16`,
+    which flushes denormals to zero. Upstream's
+    `arith-expand{include-bf16=true}` serves neither: its NaN case is a
+    `select` that LLVM's instruction combiner turns into a bf16 select,
+    which needs the same calls.
+  }];
+}
+
 def OptimParallelToOpenMPPass
     : Pass<"optim-parallel-to-openmp", "ModuleOp"> {
   let summary = "Lower scf.parallel to OpenMP regions that split the outermost "

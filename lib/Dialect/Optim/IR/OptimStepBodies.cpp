@@ -147,13 +147,45 @@ void AdamWStepOp::appendRandomScalars(OpBuilder &b, Location loc,
   s.append(strides);
 }
 
+/// Rounds f64 `x` to f32 with round-to-odd: an inexact result takes the
+/// neighbour whose last bit is 1. Rounding that to a format with at least two
+/// fewer significand bits (bf16, f16) gives the correctly rounded narrowing of
+/// `x`, which a direct f64 -> bf16/f16 truncation would otherwise leave to a
+/// runtime library call that hosts may lack. NaN and infinities pass through.
+static Value roundToOddF32(OpBuilder &b, Location loc, Value x) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  Value nearest = arith::TruncFOp::create(b, loc, f32, x);
+  Value back = arith::ExtFOp::create(b, loc, x.getType(), nearest);
+  Value pattern = arith::BitcastOp::create(b, loc, i32, nearest);
+  Value one = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
+  // Inexact and even: step the pattern to the odd neighbour on x's side.
+  Value inexact =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, back, x);
+  Value even = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq,
+      arith::AndIOp::create(b, loc, pattern, one),
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+  Value away = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                     math::AbsFOp::create(b, loc, x),
+                                     math::AbsFOp::create(b, loc, back));
+  Value odd = arith::SelectOp::create(
+      b, loc, away, arith::AddIOp::create(b, loc, pattern, one),
+      arith::SubIOp::create(b, loc, pattern, one));
+  Value adjust = arith::AndIOp::create(b, loc, inexact, even);
+  return arith::BitcastOp::create(
+      b, loc, f32, arith::SelectOp::create(b, loc, adjust, odd, pattern));
+}
+
 /// Converts `value` to `type`: widens, or rounds to nearest (ties to even).
 static Value convertFloat(OpBuilder &b, Location loc, Value value, Type type) {
   unsigned from = value.getType().getIntOrFloatBitWidth();
+  unsigned to = type.getIntOrFloatBitWidth();
   if (value.getType() == type)
     return value;
-  if (from < type.getIntOrFloatBitWidth())
+  if (from < to)
     return arith::ExtFOp::create(b, loc, type, value);
+  if (from == 64 && to == 16)
+    value = roundToOddF32(b, loc, value);
   return arith::TruncFOp::create(b, loc, type, value);
 }
 
