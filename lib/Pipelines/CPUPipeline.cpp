@@ -61,6 +61,7 @@ void optim::buildOptimCPUToLLVMPipeline(
     pm.addPass(optim::createOptimParallelToOpenMPPass(
         optim::OptimParallelToOpenMPPassOptions{options.numThreads}));
   pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(optim::createOptimLegalizeBF16Pass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -76,7 +77,6 @@ void optim::buildOptimCPUToLLVMPipeline(
   if (options.numThreads > 1)
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(optim::createOptimLegalizeBF16Pass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

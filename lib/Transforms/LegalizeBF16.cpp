@@ -1,12 +1,15 @@
 //===- LegalizeBF16.cpp - bf16 as integers for x86 codegen ------*- C++ -*-===//
 //
-// Rewrites the LLVM-dialect bf16 operations that x86 instruction selection
-// would lower to a library call per lane.
+// Rewrites the bf16 conversions, and the masked bf16 vector accesses, that
+// x86 instruction selection would lower to a library call per lane.
 //
 //===----------------------------------------------------------------------===//
 
 #include "optim/Transforms/Passes.h"
+#include "optim/Transforms/Utils/BF16.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -35,80 +38,50 @@ static VectorType getBF16AsI16(Type type) {
 }
 
 namespace {
-/// f32 -> bf16, to nearest even: bf16 is f32 without its low 16 bits, so
-/// adding 0x7fff plus the lowest kept bit and shifting rounds correctly,
-/// including into the exponent and up to infinity. A NaN gets no bias, which
-/// could carry into its sign, and its quiet bit is set instead. The NaN case
-/// is an integer mask, not a select, which LLVM would fold into a select of
-/// bf16 values.
-struct TruncateF32ToBF16 : OpRewritePattern<LLVM::FPTruncOp> {
+/// f32 -> bf16, to nearest even, on the bit pattern.
+struct TruncateF32ToBF16 : OpRewritePattern<arith::TruncFOp> {
   using Base::Base;
 
-  LogicalResult matchAndRewrite(LLVM::FPTruncOp op,
+  LogicalResult matchAndRewrite(arith::TruncFOp op,
                                 PatternRewriter &rewriter) const override {
-    Value x = op.getArg();
+    Value x = op.getIn();
     if (!getElementTypeOrSelf(x).isF32() ||
-        !getElementTypeOrSelf(op.getType()).isBF16())
-      return rewriter.notifyMatchFailure(op, "not f32 to bf16");
-
+        !getElementTypeOrSelf(op.getType()).isBF16() ||
+        op.getRoundingmodeAttr())
+      return rewriter.notifyMatchFailure(op, "not f32 to bf16, to nearest");
     Location loc = op.getLoc();
-    Type i32 = withElement(x.getType(), rewriter.getI32Type());
-    Type i16 = withElement(x.getType(), rewriter.getI16Type());
-    auto constant = [&](int32_t value) -> Value {
-      Attribute scalar = rewriter.getI32IntegerAttr(value);
-      if (auto vector = dyn_cast<VectorType>(i32))
-        scalar = SplatElementsAttr::get(vector, scalar);
-      return LLVM::ConstantOp::create(rewriter, loc, i32, scalar);
-    };
-    Value bits = LLVM::BitcastOp::create(rewriter, loc, i32, x);
-    // All ones where x is NaN, else zero.
-    Value nanMask = LLVM::SExtOp::create(
-        rewriter, loc, i32,
-        LLVM::FCmpOp::create(rewriter, loc, LLVM::FCmpPredicate::uno, x, x));
-    Value lowestKept = LLVM::AndOp::create(
-        rewriter, loc, LLVM::LShrOp::create(rewriter, loc, bits, constant(16)),
-        constant(1));
-    Value bias = LLVM::AndOp::create(
-        rewriter, loc,
-        LLVM::AddOp::create(rewriter, loc, lowestKept, constant(0x7fff)),
-        LLVM::XOrOp::create(rewriter, loc, nanMask, constant(-1)));
-    Value quieted = LLVM::OrOp::create(
-        rewriter, loc, bits,
-        LLVM::AndOp::create(rewriter, loc, nanMask, constant(0x400000)));
-    Value high = LLVM::LShrOp::create(
-        rewriter, loc, LLVM::AddOp::create(rewriter, loc, quieted, bias),
-        constant(16));
-    rewriter.replaceOpWithNewOp<LLVM::BitcastOp>(
-        op, op.getType(), LLVM::TruncOp::create(rewriter, loc, i16, high));
+    Value rounded = optim::buildBF16RoundedBits(rewriter, loc, x);
+    Value high = arith::ShRUIOp::create(
+        rewriter, loc, rounded,
+        createScalarOrSplatConstant(rewriter, loc, rounded.getType(), 16));
+    Value bits = arith::TruncIOp::create(
+        rewriter, loc, withElement(x.getType(), rewriter.getI16Type()), high);
+    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, op.getType(), bits);
     return success();
   }
 };
 
 /// bf16 -> f32 (or f64): the bf16 pattern is the high half of the f32 one.
-struct ExtendBF16 : OpRewritePattern<LLVM::FPExtOp> {
+struct ExtendBF16 : OpRewritePattern<arith::ExtFOp> {
   using Base::Base;
 
-  LogicalResult matchAndRewrite(LLVM::FPExtOp op,
+  LogicalResult matchAndRewrite(arith::ExtFOp op,
                                 PatternRewriter &rewriter) const override {
-    Value x = op.getArg();
+    Value x = op.getIn();
     if (!getElementTypeOrSelf(x).isBF16())
       return rewriter.notifyMatchFailure(op, "not from bf16");
-
     Location loc = op.getLoc();
     Type i16 = withElement(x.getType(), rewriter.getI16Type());
     Type i32 = withElement(x.getType(), rewriter.getI32Type());
     Type f32 = withElement(x.getType(), rewriter.getF32Type());
-    Attribute sixteen = rewriter.getI32IntegerAttr(16);
-    if (auto vector = dyn_cast<VectorType>(i32))
-      sixteen = SplatElementsAttr::get(vector, sixteen);
-    Value wide = LLVM::ZExtOp::create(
-        rewriter, loc, i32, LLVM::BitcastOp::create(rewriter, loc, i16, x));
-    Value high = LLVM::ShlOp::create(
+    Value wide = arith::ExtUIOp::create(
+        rewriter, loc, i32, arith::BitcastOp::create(rewriter, loc, i16, x));
+    Value high = arith::ShLIOp::create(
         rewriter, loc, wide,
-        LLVM::ConstantOp::create(rewriter, loc, i32, sixteen));
-    Value result = LLVM::BitcastOp::create(rewriter, loc, f32, high);
+        createScalarOrSplatConstant(rewriter, loc, i32, 16));
+    Value result = arith::BitcastOp::create(rewriter, loc, f32, high);
     if (op.getType() != f32)
-      result = LLVM::FPExtOp::create(rewriter, loc, op.getType(), result);
+      result = arith::ExtFOp::create(rewriter, loc, op.getType(), result);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -155,7 +128,7 @@ struct OptimLegalizeBF16Pass
     : optim::impl::OptimLegalizeBF16PassBase<OptimLegalizeBF16Pass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ExtendBF16, TruncateF32ToBF16, LoadBF16AsI16, StoreBF16AsI16>(
+    patterns.add<TruncateF32ToBF16, ExtendBF16, LoadBF16AsI16, StoreBF16AsI16>(
         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -1,16 +1,18 @@
 // With the default vector-width (the host's registers), the lanes follow the
-// widest float the body computes with, not the narrowest operand: a generic
-// on bf16 buffers that computes in f32 gets as many lanes as an all-f32
-// one, so that each f32 value fills one register, and an f64 body with f32
-// operands as many as an all-f64 one. (The count itself is the host's.)
+// widest float the body computes with, not the narrowest operand, so that
+// each arithmetic value fills one register: an f64 body with f32 operands
+// gets as many lanes as an all-f64 one, and a generic on bf16 buffers that
+// computes in f32 twice as many as an all-f32 one, read as one i32 word per
+// f32 lane (its even and odd halves; vectorize-bf16-pairs.mlir). (The count
+// itself is the host's.)
 // RUN: optim-opt %s --optim-vectorize-elementwise --split-input-file | FileCheck %s
 
 #map = affine_map<(d0) -> (d0)>
 
 // CHECK-LABEL: func @widths
 // CHECK:         vector.transfer_read {{.*}}, vector<[[F32:[0-9]+]]xf32>
-// CHECK:         vector.transfer_read {{.*}}, vector<[[F32]]xbf16>
-// CHECK:         arith.extf {{.*}} : vector<[[F32]]xbf16> to vector<[[F32]]xf32>
+// CHECK:         vector.transfer_read {{.*}}, vector<[[BF16:[0-9]+]]xbf16>
+// CHECK:         vector.bitcast {{.*}} : vector<[[BF16]]xbf16> to vector<[[F32]]xi32>
 // CHECK:         vector.transfer_read {{.*}}, vector<[[F64:[0-9]+]]xf64>
 // CHECK:         vector.transfer_read {{.*}}, vector<[[F64]]xf32>
 // CHECK:         arith.extf {{.*}} : vector<[[F64]]xf32> to vector<[[F64]]xf64>

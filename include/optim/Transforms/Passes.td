@@ -36,6 +36,13 @@ def OptimVectorizeElementwisePass : Pass<"optim-vectorize-elementwise"> {
     computes or writes (f32 for bf16 operands stepped in f32), so that each
     value is one register; without floats, by the narrowest element's width.
 
+    A 1-D generic whose float operands are all bf16 and whose body computes
+    in f32 gets twice as many lanes, and computes on each vector of bf16
+    lanes as two f32 vectors, its even and odd lanes, which a shift and a
+    mask of its 32-bit words give (`populateBF16PairPatterns` in
+    `optim/Transforms/Utils/BF16.h`); rounding the halves back packs them
+    into words again. Widening and narrowing then take no shuffle.
+
     With `num-threads = T > 1`, a flat generic of at least
     `parallel-threshold` elements is first split into T chunks of whole
     vectors in an `scf.parallel` (each chunk then vectorised as above); a
@@ -70,28 +77,30 @@ def OptimVectorizeElementwisePass : Pass<"optim-vectorize-elementwise"> {
 }
 
 def OptimLegalizeBF16Pass : Pass<"optim-legalize-bf16"> {
-  let summary = "Rewrite the LLVM-dialect bf16 operations that x86 code "
-                "generation lowers to library calls as integer ones";
+  let summary = "Rewrite the bf16 operations that x86 code generation lowers "
+                "to library calls as integer ones";
   let description = [{
-    On LLVM-dialect code, keeps bf16 to loads, stores and extensions, which
-    every x86 host handles in registers:
+    Keeps bf16 to loads, stores and bitcasts, which every x86 host handles in
+    registers:
 
-    - `llvm.fptrunc` from f32 to bf16 (scalar or vector) becomes integer
-      arithmetic on the f32 bit pattern: round to nearest, ties to even, by
-      adding `0x7fff` plus the lowest kept bit and dropping the low 16 bits;
-      a NaN keeps its sign and top payload bits and is made quiet. The
-      result is that of the GPU kernels' `cvt.rn.bf16.f32`.
+    - `arith.truncf` from f32 to bf16 (scalar or vector, to nearest) becomes
+      integer arithmetic on the f32 bit pattern: round to nearest, ties to
+      even, by adding `0x7fff` plus the lowest kept bit and dropping the low
+      16 bits; every NaN becomes the quiet NaN `0x7fc0`, as in torch.
+    - `arith.extf` from bf16 shifts the pattern into the high half of an f32.
     - `llvm.intr.masked.load` and `llvm.intr.masked.store` of bf16 vectors
       (the masked remainder of a vectorised loop) move i16 vectors.
 
-    Without it, LLVM lowers each of them to a call of `__truncsfbf2` per lane
-    on hosts without AVX512-BF16, a symbol that runtime libraries before
-    libgcc 13 lack, and the truncation on hosts with it to `vcvtneps2bf16`,
-    which flushes denormals to zero. Upstream's
-    `arith-expand{include-bf16=true}` serves neither: its NaN case is a
-    `select` that LLVM's instruction combiner turns into a bf16 select,
-    which needs the same calls.
+    The CPU pipeline runs it after `convert-vector-to-llvm`, which makes the
+    masked intrinsics, and before `convert-arith-to-llvm`. Without it, LLVM
+    lowers each of these to a call of `__truncsfbf2` per lane on hosts
+    without AVX512-BF16, a symbol that runtime libraries before libgcc 13
+    lack, and the truncation on hosts with it to `vcvtneps2bf16`, which
+    flushes denormals to zero. Upstream's `arith-expand{include-bf16=true}`
+    serves neither: its NaN case is a `select` of bf16 values, which needs
+    the same calls.
   }];
+  let dependentDialects = ["arith::ArithDialect"];
 }
 
 def OptimParallelToOpenMPPass

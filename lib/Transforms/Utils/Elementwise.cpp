@@ -55,6 +55,17 @@ unsigned ElementwiseGeneric::getWidestFloatBits() {
   return bits;
 }
 
+bool ElementwiseGeneric::hasOnlyBF16Floats() {
+  bool any = false;
+  for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i) {
+    Type type = getElementType(i);
+    if (isa<FloatType>(type) && !type.isBF16())
+      return false;
+    any |= type.isBF16();
+  }
+  return any;
+}
+
 std::optional<ElementwiseGeneric>
 mlir::optim::matchElementwiseGeneric(linalg::GenericOp op) {
   // `isElementwise` also allows permuted and broadcasting maps, and checks

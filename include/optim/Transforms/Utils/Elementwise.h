@@ -48,6 +48,8 @@ struct ElementwiseGeneric {
   /// 0 if none: a vector of as many lanes as fit a register in this width
   /// keeps every arithmetic value in one register.
   unsigned getWidestFloatBits();
+  /// Every float operand is bf16, and there is at least one.
+  bool hasOnlyBF16Floats();
 };
 
 /// Returns `op` as an elementwise generic on buffers, or nothing if it is not
