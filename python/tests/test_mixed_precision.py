@@ -170,6 +170,64 @@ def test_stochastic_rounding_is_a_function_of_the_seed():
     np.testing.assert_array_equal(stochastic_step(2**64 - 1), stochastic_step(2**64 - 1))
 
 
+def _documented_random_bits(seed, t, n):
+    """The op description's generator, written independently in numpy: the
+    key mix64(seed * G + t) once per step, then per element i
+    mix32((i mod 2^32) ^ low(key)) ^ high(key)."""
+    mask64 = (1 << 64) - 1
+
+    def mix64(z):
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask64
+        return z ^ (z >> 31)
+
+    key = mix64((seed * 0x9E3779B97F4A7C15 + t) & mask64)
+    x = np.arange(n, dtype=np.uint64).astype(np.uint32) ^ np.uint32(key & 0xFFFFFFFF)
+    x ^= x >> np.uint32(16)
+    x *= np.uint32(0x21F0AAAD)
+    x ^= x >> np.uint32(15)
+    x *= np.uint32(0x735A2D97)
+    x ^= x >> np.uint32(15)
+    return x ^ np.uint32(key >> 32)
+
+
+def _round_stochastically(x, dtype, bits):
+    """x (float32) rounded to bf16 or f16 as the op description says."""
+    if dtype == bf16:
+        pattern = (x.view(np.uint32) + (bits & np.uint32(0xFFFF))) & np.uint32(0xFFFF0000)
+        exact = np.where(np.isnan(x), x, pattern.view(np.float32))
+        return exact.astype(bf16)
+    with np.errstate(over="ignore", invalid="ignore"):
+        nearest = x.astype(np.float16)
+        back = nearest.astype(np.float32)
+        step = np.where(np.abs(x) > np.abs(back), 1, -1).astype(np.int16)
+        neighbour = (nearest.view(np.int16) + step).view(np.float16)
+        spacing = np.abs(neighbour.astype(np.float32) - back)
+        uniform = (bits >> np.uint32(8)).astype(np.float32) * np.float32(2.0**-24)
+        take = uniform * spacing < np.abs(x - back)
+    return np.where(take, neighbour, nearest)
+
+
+@pytest.mark.parametrize("dtype", [bf16, np.float16])
+def test_stochastic_rounding_follows_the_documented_generator(dtype):
+    # An f32 master that the step leaves unchanged (g = m = v = 0, no decay)
+    # is written to its copy stochastically: bit for bit what the generator
+    # and the rounding rule of the op description give, at every element of
+    # a tensor that is not a multiple of any vector width, for seeds on both
+    # sides of 2^63 and several steps.
+    rng = np.random.default_rng(4)
+    n = 4099
+    master = (rng.normal(size=n) * 2.0 ** rng.integers(-20, 15, n)).astype(np.float32)
+    master[:6] = [np.nan, np.inf, -np.inf, 0.0, 65519.0, 70000.0]
+    for seed, t in ((0, 1), (12345, 7), (2**64 - 3, 1000)):
+        p, copy = master.copy(), np.zeros(n, dtype)
+        zeros = [np.zeros(n, np.float32) for _ in range(3)]
+        optim_mlir.adamw_step([p], [zeros[0]], [zeros[1]], [zeros[2]], t, 1e-3, 0.9, 0.999,
+                              1e-8, 0.0, param_copies=[copy], rounding="stochastic", seed=seed)
+        expected = _round_stochastically(master, dtype, _documented_random_bits(seed, t, n))
+        np.testing.assert_array_equal(copy.view(np.uint16), expected.view(np.uint16))
+
+
 @pytest.mark.parametrize("kwargs, error, words", [
     (dict(param_copies=[np.zeros(4, np.float32)]), TypeError,
      "param_copies[0] has dtype float32; expected bfloat16 or float16"),

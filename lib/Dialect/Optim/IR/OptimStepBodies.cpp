@@ -38,32 +38,46 @@ enum AdamWScalar : unsigned {
   Decay,
   /// weight_decay, with L2 decay (g = g + wd * p); null otherwise.
   L2Coefficient,
-  /// With stochastic rounding, the i64 key of (seed, step) and, innermost
-  /// last, the i64 stride of each dimension of the flattened element index;
-  /// null otherwise.
-  RandomKey,
+  /// With stochastic rounding, the low and high 32 bits of the key of
+  /// (seed, step) and, innermost last, the i32 stride of each dimension of
+  /// the flattened element index (all modulo 2^32); null otherwise.
+  RandomKeyLow,
+  RandomKeyHigh,
   FirstStride,
 };
 } // namespace
 
-/// splitmix64's finalizer (Steele, Lea and Flood), on i64 values: a
-/// bijection whose output bits all depend on every input bit, built from
-/// multiplies, shifts and xors that vectorise.
-static Value mixBits(OpBuilder &b, Location loc, Value z) {
-  Type i64 = b.getI64Type();
-  auto constant = [&](uint64_t x) -> Value {
-    return arith::ConstantOp::create(b, loc,
-                                     IntegerAttr::get(i64, APInt(64, x)));
-  };
-  auto xorShift = [&](Value x, unsigned shift) -> Value {
-    return arith::XOrIOp::create(
-        b, loc, x, arith::ShRUIOp::create(b, loc, x, constant(shift)));
-  };
-  z = arith::MulIOp::create(b, loc, xorShift(z, 30),
-                            constant(0xBF58476D1CE4E5B9ull));
-  z = arith::MulIOp::create(b, loc, xorShift(z, 27),
-                            constant(0x94D049BB133111EBull));
-  return xorShift(z, 31);
+/// `x ^ (x >> shift)` on integers of any width.
+static Value xorShift(OpBuilder &b, Location loc, Value x, unsigned shift) {
+  Value amount =
+      arith::ConstantOp::create(b, loc, IntegerAttr::get(x.getType(), shift));
+  return arith::XOrIOp::create(b, loc, x,
+                               arith::ShRUIOp::create(b, loc, x, amount));
+}
+
+/// `x * factor` on integers of any width, wrapping.
+static Value multiply(OpBuilder &b, Location loc, Value x, uint64_t factor) {
+  unsigned width = x.getType().getIntOrFloatBitWidth();
+  Value constant = arith::ConstantOp::create(
+      b, loc, IntegerAttr::get(x.getType(), APInt(width, factor)));
+  return arith::MulIOp::create(b, loc, x, constant);
+}
+
+/// splitmix64's finalizer (Steele, Lea and Flood) on an i64: the key of a
+/// (seed, step), computed once per step.
+static Value mix64(OpBuilder &b, Location loc, Value z) {
+  z = multiply(b, loc, xorShift(b, loc, z, 30), 0xBF58476D1CE4E5B9ull);
+  z = multiply(b, loc, xorShift(b, loc, z, 27), 0x94D049BB133111EBull);
+  return xorShift(b, loc, z, 31);
+}
+
+/// Wellons' `lowbias32` on an i32: a bijection whose output bits all depend
+/// on every input bit, in two 32-bit multiplies, which every vector unit
+/// has (a 64-bit multiply needs AVX-512 on x86).
+static Value mix32(OpBuilder &b, Location loc, Value x) {
+  x = multiply(b, loc, xorShift(b, loc, x, 16), 0x21f0aaad);
+  x = multiply(b, loc, xorShift(b, loc, x, 15), 0x735a2d97);
+  return xorShift(b, loc, x, 15);
 }
 
 /// The golden-ratio increment of splitmix64, which spaces its inputs.
@@ -121,28 +135,32 @@ SmallVector<Value> AdamWStepOp::buildStepScalars(OpBuilder &b, Location loc) {
   return s;
 }
 
-/// The scalars the random bits of stochastic rounding need: the key
-/// mix(seed * gamma + step), and the strides that flatten an element's
-/// indices into its row-major index.
+/// The scalars the random bits of stochastic rounding need: the two halves
+/// of the key mix64(seed * gamma + step), and the strides that flatten an
+/// element's indices into its row-major index, modulo 2^32.
 void AdamWStepOp::appendRandomScalars(OpBuilder &b, Location loc,
                                       SmallVectorImpl<Value> &s) {
-  Type i64 = b.getI64Type();
-  Value gamma = arith::ConstantOp::create(
-      b, loc, IntegerAttr::get(i64, APInt(64, kGoldenGamma)));
-  s[RandomKey] = mixBits(
-      b, loc,
-      arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, getSeed(), gamma), getStep()));
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  Value key =
+      mix64(b, loc,
+            arith::AddIOp::create(
+                b, loc, multiply(b, loc, getSeed(), kGoldenGamma), getStep()));
+  s[RandomKeyLow] = arith::TruncIOp::create(b, loc, i32, key);
+  s[RandomKeyHigh] = arith::TruncIOp::create(
+      b, loc, i32,
+      arith::ShRUIOp::create(
+          b, loc, key,
+          arith::ConstantOp::create(b, loc, IntegerAttr::get(i64, 32))));
   auto shaped = cast<ShapedType>(getParam().getType());
   SmallVector<Value> strides(shaped.getRank());
-  Value stride = arith::ConstantOp::create(b, loc, IntegerAttr::get(i64, 1));
+  Value stride = arith::ConstantOp::create(b, loc, IntegerAttr::get(i32, 1));
   for (int64_t dim = shaped.getRank() - 1; dim >= 0; --dim) {
     strides[dim] = stride;
     Value size = isa<MemRefType>(shaped)
                      ? Value(memref::DimOp::create(b, loc, getParam(), dim))
                      : Value(tensor::DimOp::create(b, loc, getParam(), dim));
     stride = arith::MulIOp::create(
-        b, loc, stride, arith::IndexCastOp::create(b, loc, i64, size));
+        b, loc, stride, arith::IndexCastOp::create(b, loc, i32, size));
   }
   s.append(strides);
 }
@@ -189,25 +207,51 @@ static Value convertFloat(OpBuilder &b, Location loc, Value value, Type type) {
   return arith::TruncFOp::create(b, loc, type, value);
 }
 
-/// Rounds `x` (f32 or f64) to `target` (bf16 or f16) stochastically, given 64
-/// random bits in `bits`: to the nearest value `n` or to its neighbour `n'`
-/// on the side of `x`, the neighbour with probability |x - n| / |n' - n|, so
-/// that the expected result is `x`. The neighbour is one step of the bit
-/// pattern, away from or toward zero. The probability is compared with the
-/// top 24 bits of `bits`, as a fraction. NaN and infinities round to
-/// nearest (their probability is NaN), and an f64 value is first rounded to
-/// f32.
+/// Rounds `x` (f32 or f64) to `target` (bf16 or f16) stochastically, given
+/// 32 random bits in `bits`: to the nearest value below or above `x`, the
+/// one farther away with probability distance / spacing, so that the
+/// expected result is `x`. An f64 value is first rounded to f32 (to nearest).
+///
+/// bf16 is f32 without its low 16 bits: adding 16 random bits to the f32
+/// pattern and clearing the low 16 rounds up (in magnitude) with exactly
+/// that probability, into the exponent and to infinity where it must; the
+/// result is then a bf16 value, converted exactly. NaN stays NaN.
+///
+/// f16 has fewer exponent bits than f32, so no fixed bit position works:
+/// the nearest value `n` and its neighbour `n'` on the side of `x` (one step
+/// of the bit pattern) are compared through `u * |n' - n| < |x - n|`, with
+/// `u` the top 24 random bits as a fraction. The spacing is a power of two
+/// and `x - n` exact, so the test is exact. Where the neighbour is infinite,
+/// and for NaN and infinities, the result is `n`.
 static Value roundStochastically(OpBuilder &b, Location loc, Value x,
                                  Type target, Value bits) {
-  Type f32 = b.getF32Type(), i16 = b.getI16Type();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i16 = b.getI16Type();
+  auto constant = [&](Type type, uint64_t value) -> Value {
+    return arith::ConstantOp::create(
+        b, loc,
+        IntegerAttr::get(type, APInt(type.getIntOrFloatBitWidth(), value)));
+  };
   x = convertFloat(b, loc, x, f32);
+  if (target.isBF16()) {
+    Value pattern = arith::BitcastOp::create(b, loc, i32, x);
+    Value random = arith::AndIOp::create(b, loc, bits, constant(i32, 0xffff));
+    Value rounded = arith::AndIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, pattern, random),
+        constant(i32, 0xffff0000));
+    Value isNaN =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+    Value exact = arith::SelectOp::create(
+        b, loc, isNaN, x, arith::BitcastOp::create(b, loc, f32, rounded));
+    return arith::TruncFOp::create(b, loc, target, exact);
+  }
+
   Value nearest = arith::TruncFOp::create(b, loc, target, x);
   Value back = arith::ExtFOp::create(b, loc, f32, nearest);
   Value away = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
                                      math::AbsFOp::create(b, loc, x),
                                      math::AbsFOp::create(b, loc, back));
   Value pattern = arith::BitcastOp::create(b, loc, i16, nearest);
-  Value one = arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(1));
+  Value one = constant(i16, 1);
   Value neighbour = arith::BitcastOp::create(
       b, loc, target,
       arith::SelectOp::create(b, loc, away,
@@ -217,17 +261,16 @@ static Value roundStochastically(OpBuilder &b, Location loc, Value x,
       b, loc,
       arith::SubFOp::create(
           b, loc, arith::ExtFOp::create(b, loc, f32, neighbour), back));
-  Value probability = arith::DivFOp::create(
-      b, loc,
-      math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, x, back)),
-      spacing);
-  Value top = arith::ShRUIOp::create(
-      b, loc, bits, arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(40)));
+  Value distance =
+      math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, x, back));
   Value uniform = arith::MulFOp::create(
-      b, loc, arith::UIToFPOp::create(b, loc, f32, top),
+      b, loc,
+      arith::UIToFPOp::create(
+          b, loc, f32, arith::ShRUIOp::create(b, loc, bits, constant(i32, 8))),
       arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0x1p-24f)));
-  Value takeNeighbour = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
-                                              uniform, probability);
+  Value takeNeighbour = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OLT,
+      arith::MulFOp::create(b, loc, uniform, spacing), distance);
   return arith::SelectOp::create(b, loc, takeNeighbour, neighbour, nearest);
 }
 
@@ -273,24 +316,22 @@ SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
   Value pNew =
       arith::SubFOp::create(b, loc, pDecayed, mul(s[StepSize], ratio), fm);
 
-  // The random bits of this element: mix(key + index * gamma), the index
-  // counted row-major over the whole tensor.
+  // The random bits of this element: mix32(index ^ key low) ^ key high, the
+  // index counted row-major over the whole tensor, modulo 2^32.
   Value bits;
-  if (s[RandomKey]) {
-    Type i64 = b.getI64Type();
-    Value index = arith::ConstantOp::create(b, loc, IntegerAttr::get(i64, 0));
+  if (s[RandomKeyLow]) {
+    Type i32 = b.getI32Type();
+    Value index = arith::ConstantOp::create(b, loc, IntegerAttr::get(i32, 0));
     for (auto [dim, stride] : llvm::enumerate(s.drop_front(FirstStride))) {
       Value at = arith::IndexCastOp::create(
-          b, loc, i64, linalg::IndexOp::create(b, loc, dim));
+          b, loc, i32, linalg::IndexOp::create(b, loc, dim));
       index = arith::AddIOp::create(b, loc, index,
                                     arith::MulIOp::create(b, loc, at, stride));
     }
-    Value gamma = arith::ConstantOp::create(
-        b, loc, IntegerAttr::get(i64, APInt(64, kGoldenGamma)));
-    bits = mixBits(
+    bits = arith::XOrIOp::create(
         b, loc,
-        arith::AddIOp::create(b, loc, s[RandomKey],
-                              arith::MulIOp::create(b, loc, index, gamma)));
+        mix32(b, loc, arith::XOrIOp::create(b, loc, index, s[RandomKeyLow])),
+        s[RandomKeyHigh]);
   }
   // Parameters round stochastically where asked and bf16 or f16; m and v
   // to nearest.

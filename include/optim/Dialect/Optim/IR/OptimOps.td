@@ -62,18 +62,28 @@ def Optim_AdamWStepOp
     `rounding` says how the new parameter is rounded where it is written as
     bf16 or f16 (`param`, `param_copy`): `nearest` (the default; ties to
     even) or `stochastic`, which needs the `i64` operand `seed`. Stochastic
-    rounding writes the nearest value `n` or its neighbour `n'` on the side
-    of the exact value `x`, the neighbour with probability
-    `|x - n| / |n' - n|`, so that updates smaller than the spacing are not
-    lost on average. The probability is compared with `u`, the top 24 bits of
-    `mix(mix(seed * G + step) + i * G)` as a fraction, where `i` is the
-    element's row-major index in the whole tensor, `G = 0x9E3779B97F4A7C15`
-    and `mix` is splitmix64's finalizer (`z ^= z >> 30;
+    rounding writes the nearest value below or above the exact value `x`,
+    the one farther away with probability distance / spacing, so that
+    updates smaller than the spacing are not lost on average. An f64 `x` is
+    first rounded to f32. Its 32 random bits `r` for the element of
+    row-major index `i` (in the whole tensor) are
+
+    ```
+    k = mix64(seed * 0x9E3779B97F4A7C15 + step)          (mod 2^64)
+    r = mix32((i mod 2^32) ^ (k mod 2^32)) ^ (k >> 32)
+    ```
+
+    with splitmix64's finalizer `mix64(z)`: `z ^= z >> 30;
     z *= 0xBF58476D1CE4E5B9; z ^= z >> 27; z *= 0x94D049BB133111EB;
-    z ^= z >> 31`): a result is the same for any thread count, vector width,
-    CPU or GPU, and reproducible from a checkpoint. An f64 value is first
-    rounded to f32; NaN and infinities round to nearest. `m` and `v` always
-    round to nearest.
+    z ^= z >> 31`, and Wellons' `lowbias32` `mix32(x)`: `x ^= x >> 16;
+    x *= 0x21F0AAAD; x ^= x >> 15; x *= 0x735A2D97; x ^= x >> 15`. To bf16:
+    `(bits(x) + (r & 0xFFFF)) & 0xFFFF0000` is the result's f32 pattern
+    (NaN stays NaN). To f16: with `n` the nearest f16 value and `n'` its
+    neighbour on the side of `x`, the result is `n'` where
+    `(r >> 8) * 2^-24 * |n' - n| < |x - n|` (in f32, exact), else `n`; NaN,
+    infinities and an infinite `n'` give `n`. A result is thus the same for
+    any thread count, vector width, CPU or GPU, and reproducible from a
+    checkpoint. `m` and `v` always round to nearest.
 
     On ranked tensors the op is in destination-passing style: it returns the
     new `param`, `m` and `v` (and `param_copy`), and after bufferization they are written into the
