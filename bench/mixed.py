@@ -17,7 +17,6 @@ ratio compares runs of the same rounds.
 
 import argparse
 import datetime
-import json
 import os
 import sys
 from pathlib import Path
@@ -499,28 +498,16 @@ def main():
                                             for k, s in row["systems"].items()))
             del tables, tensors
 
-    versions = {}
-    for module in ("torch", "deepspeed"):
-        try:
-            versions[module] = __import__(module).__version__
-        except ImportError:
-            versions[module] = None
     meta = {"command": "bench/run.sh mixed" + "".join(f" {a}" for a in sys.argv[1:]),
             "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "machine": bench.machine_info(optim_opt), "versions": versions,
+            "machine": bench.machine_info(optim_opt),
+            "versions": bench.module_versions("torch", "deepspeed"),
             "threads": threads, "reps": reps, "warmup": warmup, "absent": absent,
             "parallel_threshold": threshold}
     targets = evaluate_targets(rows)
-    bench.log("targets (no asserts on time):")
-    for name, verdict, detail in targets:
-        bench.log(f"  {verdict:4} {name}: {detail}")
-    stem = "mixed-smoke" if args.smoke else "mixed"
-    results = bench.BENCH / "results" / f"{stem}.json"
-    results.write_text(json.dumps({"meta": meta, "targets": targets, "rows": rows}, indent=1))
-    bench.log(f"wrote {results}")
-    if not args.smoke and not args.no_doc:
-        bench.update_doc(markdown(rows, meta, targets), marker="mixed")
-        bench.log(f"updated {bench.DOC}")
+    write_doc = not args.smoke and not args.no_doc
+    bench.report("mixed-smoke" if args.smoke else "mixed", meta, targets, rows,
+                 ("mixed", markdown(rows, meta, targets)) if write_doc else None)
     if failed:
         raise SystemExit("error: correctness check failed: " + "; ".join(failed))
     bench.log(f"{len(threads) * len(names)} correctness checks passed")

@@ -470,6 +470,31 @@ def markdown(rows, meta, targets, compile_info):
     return "\n".join(lines) + "\n"
 
 
+def module_versions(*modules):
+    """{module: its __version__, or None when it cannot be imported}."""
+    versions = {}
+    for module in modules:
+        try:
+            versions[module] = __import__(module).__version__
+        except ImportError:
+            versions[module] = None
+    return versions
+
+
+def report(stem, meta, targets, rows, doc=None):
+    """Logs the targets, writes results/<stem>.json and, given doc (marker,
+    markdown text), that section of docs/benchmarks.md."""
+    log("targets (no asserts on time):")
+    for name, verdict, detail in targets:
+        log(f"  {verdict:4} {name}: {detail}")
+    results = BENCH / "results" / f"{stem}.json"
+    results.write_text(json.dumps({"meta": meta, "targets": targets, "rows": rows}, indent=1))
+    log(f"wrote {results}")
+    if doc:
+        update_doc(doc[1], marker=doc[0])
+        log(f"updated {DOC}")
+
+
 def update_doc(text, marker="results"):
     """Replaces the text between docs/benchmarks.md's `marker` comments."""
     begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"

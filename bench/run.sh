@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 #===- bench/run.sh - Build and run the AdamW step benchmarks ---------------===#
 #
-# Usage: bench/run.sh [step|mixed] [--smoke] [options, see --help]
+# Usage: bench/run.sh [step|mixed|torch] [--smoke] [options, see --help]
 #
 #   step   bench/run.py: the f32 and f64 step against a bandwidth probe,
 #          hand-written C++, torch and numpy;
 #   mixed  bench/mixed.py: every precision combination against a probe of its
-#          bytes, torch's fused bf16 and f16 steps and DeepSpeed's CPU Adam.
+#          bytes, torch's fused bf16 and f16 steps and DeepSpeed's CPU Adam;
+#   torch  bench/torch_optim.py: optim_mlir.torch.AdamW against torch's fused
+#          and foreach AdamW and DeepSpeed's CPU Adam, from Python.
 #
-# Without a suite name both run, in that order, with the options they share
+# Without a suite name all run, in that order, with the options they share
 # (--smoke, --threads, --sizes, --reps, --warmup, --no-doc). Builds the
 # project into ${BUILD_DIR:-build} (a no-op when it is up to date), installs
 # bench/requirements.txt when a full run lacks them, and runs the suites.
@@ -21,10 +23,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD_DIR=${BUILD_DIR:-$root/build}
 . "$root/scripts/python-env.sh"
 
-suites=(run mixed)
+suites=(run mixed torch_optim)
 case "${1:-}" in
 step) suites=(run); shift ;;
 mixed) suites=(mixed); shift ;;
+torch) suites=(torch_optim); shift ;;
 esac
 
 # --help needs no build.
