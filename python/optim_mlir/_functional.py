@@ -62,22 +62,27 @@ def check_hyperparameters(lr, beta1, beta2, eps, weight_decay):
     return lr, beta1, beta2, eps, weight_decay
 
 
+def check_fits_float32(hyperparameters, why):
+    """Raises ValueError if a hyperparameter does not fit float32, the
+    compute type of a step (`why` says whose): the step would round it to
+    infinity and make the parameters inf or nan. hyperparameters: (name,
+    value) pairs."""
+    with np.errstate(over="ignore"):
+        for name, value in hyperparameters:
+            if np.isinf(np.float32(value)):
+                raise ValueError(
+                    f"{name} is {value}, which float32 cannot hold ({why}); expected at "
+                    f"most {float(np.finfo(np.float32).max)}"
+                )
+
+
 def check_fits_compute_type(params, m, v, hyperparameters, max_v=None):
-    """Raises ValueError if a hyperparameter does not fit float32 while a
-    tensor's step computes in float32 (none of its param, m, v and max_v is
-    float64): the step would round it to infinity and make the parameters
-    inf or nan. hyperparameters: (name, value) pairs."""
+    """check_fits_float32 for the first tensor whose step computes in float32
+    (none of its param, m, v and max_v is float64), if any."""
     for i, arrays in enumerate(zip(params, m, v, *([max_v] if max_v else []))):
         if any(a.dtype == np.float64 for a in arrays):
             continue
-        with np.errstate(over="ignore"):
-            for name, value in hyperparameters:
-                if np.isinf(np.float32(value)):
-                    raise ValueError(
-                        f"{name} is {value}, which float32 cannot hold "
-                        f"(params[{i}] steps in float32); expected at most "
-                        f"{float(np.finfo(np.float32).max)}"
-                    )
+        check_fits_float32(hyperparameters, f"params[{i}] steps in float32")
         return  # every float32 tensor has the same verdict
 
 
@@ -137,19 +142,21 @@ def check_disjoint(written, read):
 
     written, read: (name, array) pairs of C-contiguous arrays. The kernel
     updates the written arrays in place while it reads the others, so they
-    must not overlap; read arrays may overlap one another. Each array spans
-    [address, address + nbytes), and a sweep over the spans sorted by address
-    finds any overlap in O(n log n).
+    must not overlap; read arrays may overlap one another.
     """
-    spans = sorted(
+    check_disjoint_spans(
         (a.__array_interface__["data"][0], a.nbytes, is_written, name)
         for is_written, arrays in ((True, written), (False, read))
         for name, a in arrays
-        if a.nbytes
     )
+
+
+def check_disjoint_spans(spans):
+    """check_disjoint on (address, nbytes, is_written, name) spans: a sweep
+    over the spans sorted by address finds any overlap in O(n log n)."""
     # The span reaching furthest so far, among written and among read ones.
     furthest = {True: (0, None), False: (0, None)}
-    for start, size, is_written, name in spans:
+    for start, size, is_written, name in sorted(s for s in spans if s[1]):
         for other_written in (True, False) if is_written else (True,):
             end, other = furthest[other_written]
             if start < end:

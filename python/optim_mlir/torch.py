@@ -14,31 +14,46 @@ arguments, param groups, state keys (``step``, ``exp_avg``, ``exp_avg_sq``,
 them and torch's optimizers, and torch's LR schedulers and GradScaler drive
 them. The parameters and their states are stepped in place, through their
 own memory, by steps JIT-compiled from the optim dialect: one call per param
-group and step count, whatever the number of tensors.
+group, step count and dtypes, which takes the tensors' addresses as a table,
+whatever the number of tensors.
 
 Importing this module needs torch; the rest of optim_mlir does not.
 """
 
-import ml_dtypes
 import numpy as np
 import torch
 
-from ._functional import (check_disjoint, check_fits_compute_type,
-                          check_hyperparameters, check_step, core_step)
+from . import _core
+from ._functional import (check_disjoint_spans, check_fits_float32, check_hyperparameters,
+                          check_step)
 
 __all__ = ["Adam", "AdamW"]
 
-_NUMPY_VIEWS = {
-    torch.float64: lambda t: t.numpy(),
-    torch.float32: lambda t: t.numpy(),
-    torch.float16: lambda t: t.numpy(),
-    torch.bfloat16: lambda t: t.view(torch.int16).numpy().view(ml_dtypes.bfloat16),
-}
+# The dtypes a step takes, by the names of their element types.
+_ELEMENTS = {torch.float64: "f64", torch.float32: "f32", torch.bfloat16: "bf16",
+             torch.float16: "f16"}
+# torch's step counts: float32 scalars (float64 with a float64 default dtype).
+_STEP_DTYPES = (torch.float32, torch.float64)
 
 
-def _numpy(t):
-    """A numpy array over the memory of the contiguous CPU tensor t."""
-    return _NUMPY_VIEWS[t.dtype](t.detach())
+def _is_steppable(p, g, state):
+    """True if p, its gradient g and its state tensors are what the step
+    takes: dense, contiguous CPU tensors of a float dtype it knows, all of
+    p's shape. The same conditions as _Adam._stepping, which names the
+    failing one; this is the fast test of every step."""
+    shape = p.shape
+    if not (g.layout is torch.strided and p.dtype in _ELEMENTS and g.dtype in _ELEMENTS
+            and p.is_cpu and g.is_cpu and p.is_contiguous() and g.is_contiguous()
+            and g.shape == shape):
+        return False
+    for key, t in state.items():
+        if key == "step":
+            if not (t.is_cpu and t.numel() == 1 and t.dtype in _STEP_DTYPES):
+                return False
+        elif not (t.shape == shape and t.dtype in _ELEMENTS and t.is_cpu
+                  and t.is_contiguous()):
+            return False
+    return True
 
 
 class _Adam(torch.optim.Optimizer):
@@ -83,7 +98,7 @@ class _Adam(torch.optim.Optimizer):
             if p.grad is None:
                 continue
             name = f"{where}['params'][{j}]"
-            if p.grad.is_sparse:
+            if p.grad.layout is not torch.strided:
                 raise RuntimeError(f"{type(self).__name__} does not support sparse "
                                    f"gradients ({name}), please consider SparseAdam instead")
             if p.is_complex() or p.grad.is_complex():
@@ -93,7 +108,7 @@ class _Adam(torch.optim.Optimizer):
                 raise RuntimeError(f"{name} is on {p.device}, its gradient on "
                                    f"{p.grad.device}; expected CPU tensors")
             for what, t in (("", p), (".grad", p.grad)):
-                if t.dtype not in _NUMPY_VIEWS:
+                if t.dtype not in _ELEMENTS:
                     raise TypeError(f"{name}{what} has dtype {t.dtype}; expected "
                                     f"float64, float32, bfloat16 or float16")
                 if not t.is_contiguous():
@@ -102,8 +117,14 @@ class _Adam(torch.optim.Optimizer):
             if p.grad.shape != p.shape:
                 raise ValueError(f"{name}.grad has shape {tuple(p.grad.shape)} but the "
                                  f"parameter has shape {tuple(p.shape)}")
+            step = self.state.get(p, {}).get("step")
+            if step is not None and not (step.is_cpu and step.numel() == 1
+                                         and step.dtype in _STEP_DTYPES):
+                raise ValueError(f"state[{name}]['step'] is a {step.dtype} tensor of shape "
+                                 f"{tuple(step.shape)} on {step.device}; expected a float32 "
+                                 f"or float64 scalar on the CPU")
             for key, t in self.state.get(p, {}).items():
-                if key != "step" and (t.shape != p.shape or t.dtype not in _NUMPY_VIEWS
+                if key != "step" and (t.shape != p.shape or t.dtype not in _ELEMENTS
                                       or not t.is_contiguous() or t.device != p.device):
                     raise ValueError(f"state[{name}][{key!r}] is a {t.dtype} tensor of "
                                      f"shape {tuple(t.shape)} on {t.device}; expected a "
@@ -111,6 +132,17 @@ class _Adam(torch.optim.Optimizer):
                                      f"on {p.device}")
             stepping.append(p)
         return stepping
+
+    def _check_disjoint(self, gi, where, params):
+        """Raises if two of `params` (group gi's, to be stepped) share memory;
+        checked again only when their memory changes."""
+        spans = [(p.data_ptr(), p.numel() * p.element_size()) for p in params]
+        checked = self.__dict__.setdefault("_disjoint_spans", {})
+        if checked.get(gi) != spans:
+            index = {id(p): j for j, p in enumerate(self.param_groups[gi]["params"])}
+            check_disjoint_spans((start, size, True, f"{where}['params'][{index[id(p)]}]")
+                                 for (start, size), p in zip(spans, params))
+            checked[gi] = spans
 
     def _hyperparameters(self, group, where):
         lr = group["lr"]
@@ -125,8 +157,9 @@ class _Adam(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure=None):
-        """Performs a single optimization step (one call per param group and
-        step count). Returns the loss of `closure`, if given."""
+        """Performs a single optimization step: one compiled call per param
+        group, step count and dtypes, given the tensors' addresses. Returns the
+        loss of `closure`, if given."""
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -138,51 +171,78 @@ class _Adam(torch.optim.Optimizer):
             return loss  # the step is skipped: no state changes
         grad_scale = getattr(self, "grad_scale", None)
 
-        # Check everything before anything changes.
-        plans = []
-        views = {}  # each stepped parameter's numpy view, made once
+        # Check everything before anything changes. Each call steps the
+        # tensors of one group, step count and dtypes, given by address.
+        calls = {}  # (group index, t, element types): [(p, g, state or None)]
+        hypers = []
         for gi, group in enumerate(self.param_groups):
             where = f"param_groups[{gi}]"
-            hyper = self._hyperparameters(group, where)
-            stepping = self._stepping(group, where)
-            buckets = {}
-            for p in stepping:
-                state = self.state.get(p, {})
-                t = int(state["step"]) + 1 if "step" in state else 1
-                buckets.setdefault(check_step(t), []).append(p)
-            views.update((p, _numpy(p)) for p in stepping)
-            params = [views[p] for p in stepping]
-            check_fits_compute_type(
-                params, params, params,
-                ((f"{where}['lr']", hyper[0]), (f"{where}['eps']", hyper[3]),
-                 (f"{where}['weight_decay']", hyper[4])))
-            check_disjoint([(f"{where}['params'][{j}]", a) for j, a in enumerate(params)],
-                           [])
-            plans += [(group, hyper, t, ps) for t, ps in buckets.items()]
-
-        for group, hyper, t, ps in plans:
+            hypers.append(self._hyperparameters(group, where))
             amsgrad = group["amsgrad"]
-            for p in ps:
-                state = self.state[p]
-                if not state:
+            stepping = []
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                state = self.state.get(p)
+                if not _is_steppable(p, g, state or {}):
+                    self._stepping(group, where)  # raises, naming the problem
+                stepping.append((p, g, state))
+            # The step counts, read in one go: a 0-d tensor each.
+            steps = [s["step"] for _, _, s in stepping if s and "step" in s]
+            counts = torch.stack(steps).view(-1).tolist() if steps else []
+            for count in set(counts):
+                if count != int(count) or count < 0:
+                    raise ValueError(f"{where}: a parameter's state has step {count}; "
+                                     f"expected a count of steps taken")
+                check_step(int(count) + 1)
+            counts = iter(counts)
+            for p, g, state in stepping:
+                if state and "step" in state:
+                    t = int(next(counts)) + 1
+                    m, v = state["exp_avg"], state["exp_avg_sq"]
+                    max_v = state.get("max_exp_avg_sq", p) if amsgrad else None
+                else:
+                    t, m, v, max_v = 1, p, p, p  # states to be made like p
+                elements = (_ELEMENTS[p.dtype], _ELEMENTS[g.dtype], _ELEMENTS[m.dtype],
+                            _ELEMENTS[v.dtype], _ELEMENTS[max_v.dtype] if amsgrad else "", "")
+                calls.setdefault((gi, t, elements), []).append((p, g, state))
+            self._check_disjoint(gi, where, [p for p, _, _ in stepping])
+            if any(k[0] == gi and "f64" not in k[2][:1] + k[2][2:5] for k in calls):
+                lr, _, _, eps, weight_decay = hypers[gi]
+                check_fits_float32(
+                    ((f"{where}['lr']", lr), (f"{where}['eps']", eps),
+                     (f"{where}['weight_decay']", weight_decay)), "a parameter steps in float32")
+
+        for (gi, t, elements), tensors in calls.items():
+            group = self.param_groups[gi]
+            amsgrad = group["amsgrad"]
+            rows, others = [], []
+            for p, g, state in tensors:
+                if not state or "step" not in state:
+                    state = self.state[p]
                     state["step"] = torch.tensor(0.0, dtype=torch.float32)
                     keys = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
                     for key in keys:
                         state[key] = torch.zeros_like(p, memory_format=torch.preserve_format)
                 elif amsgrad and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = torch.zeros_like(p)
-            if grad_scale is not None:
-                for p in ps:
-                    p.grad.div_(grad_scale)  # as torch's fused step, which unscales them
-            states = [self.state[p] for p in ps]
-            core_step([views[p] for p in ps], [_numpy(p.grad) for p in ps],
-                      [_numpy(s["exp_avg"]) for s in states],
-                      [_numpy(s["exp_avg_sq"]) for s in states], t, hyper,
-                      max_v=[_numpy(s["max_exp_avg_sq"]) for s in states] if amsgrad else None,
-                      maximize=group["maximize"],
-                      l2=not group["decoupled_weight_decay"])
-            for s in states:
-                s["step"] += 1
+                step = state["step"]
+                if step.dtype is not torch.float32:
+                    others.append(step)
+                rows.append((p.data_ptr(), g.data_ptr(), state["exp_avg"].data_ptr(),
+                             state["exp_avg_sq"].data_ptr(),
+                             state["max_exp_avg_sq"].data_ptr() if amsgrad else 0, 0,
+                             p.numel(), 0 if others and others[-1] is step else step.data_ptr()))
+            if grad_scale is not None:  # unscaled first, as torch's fused step does
+                torch._foreach_div_([g for _, g, _ in tensors], grad_scale)
+            lr, beta1, beta2, eps, weight_decay = hypers[gi]
+            # Steps the tensors and sets their float32 step counts to t.
+            _core.adamw_step_table(np.array(rows, np.int64).reshape(-1, 8), elements, t, lr,
+                                   beta1, beta2, eps, weight_decay, group["maximize"],
+                                   not group["decoupled_weight_decay"])
+            if others:
+                torch._foreach_add_(others, 1)
         return loss
 
 

@@ -474,6 +474,48 @@ namespace {
 
 } // namespace
 
+namespace {
+/// One tensor of a call: the addresses of its arrays and its element count.
+struct Tensor {
+  /// Its step: an index into the call's kinds of step.
+  size_t step;
+  int64_t size;
+  void *p, *g, *m, *v, *maxV, *copy;
+  int64_t seed;
+};
+} // namespace
+
+/// Applies the compiled steps of `kinds` to `tensors`, each a C-contiguous
+/// 1-D buffer of its elements. The steps are all compiled before any array
+/// changes. Runs without the GIL: the caller keeps the arrays referenced,
+/// and each compiled step keeps its code alive.
+static void runSteps(ArrayRef<StepKind> kinds, ArrayRef<Tensor> tensors,
+                     int64_t step, double lr) {
+  if (tensors.empty())
+    return;
+  nb::gil_scoped_release release;
+  SmallVector<std::shared_ptr<CompiledStep>, 2> compiled;
+  for (const StepKind &kind : kinds)
+    compiled.push_back(getJIT().getStep(kind));
+  for (const Tensor &t : tensors) {
+    auto view = [&](void *data) {
+      auto *elements = static_cast<char *>(data);
+      return Memref1D{elements, elements, 0, {t.size}, {1}};
+    };
+    auto p = view(t.p), g = view(t.g), mv = view(t.m), vv = view(t.v),
+         maxVView = view(t.maxV), copy = view(t.copy);
+    void *function = compiled[t.step]->function;
+    // An f32 step gets the learning rate rounded once to f32.
+    if (kinds[t.step].getComputeElement() == Element::F64)
+      reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, &maxVView,
+                                                 &copy, step, lr, t.seed);
+    else
+      reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, &maxVView,
+                                                &copy, step,
+                                                static_cast<float>(lr), t.seed);
+  }
+}
+
 /// Applies one AdamW step in place to every (params[i], m[i], v[i]), whose
 /// element types `elementNames[i]` lists (param, grad, m, v, max_v, copy).
 static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
@@ -501,13 +543,6 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
   // Re-check what memory safety depends on: each array's element type is
   // one the step is compiled for, and all four arrays of a tensor have the
   // same shape. Tensors without elements need no update.
-  struct Tensor {
-    /// Its step: an index into `kinds` and `compiled` below.
-    size_t step;
-    int64_t size;
-    void *p, *g, *m, *v, *maxV, *copy;
-    int64_t seed;
-  };
   // The distinct kinds of step of the call: one per tuple of element types.
   SmallVector<StepKind, 2> kinds;
   std::vector<Tensor> tensors;
@@ -564,35 +599,59 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                        copies.empty() ? nullptr : copies[i].data(),
                        stochastic ? seeds[i] : 0});
   }
-  if (tensors.empty())
-    return;
+  runSteps(kinds, tensors, step, lr);
+}
 
-  // The arrays stay referenced by the vectors above and each compiled step
-  // keeps its code alive, so other Python threads may run meanwhile. The
-  // steps of the call's element types are all compiled before any array
-  // changes.
-  nb::gil_scoped_release release;
-  SmallVector<std::shared_ptr<CompiledStep>, 2> compiled;
-  for (const StepKind &kind : kinds)
-    compiled.push_back(getJIT().getStep(kind));
-  for (const Tensor &t : tensors) {
-    // Each array is C-contiguous: a 1-D buffer of all its elements.
-    auto view = [&](void *data) {
-      auto *elements = static_cast<char *>(data);
-      return Memref1D{elements, elements, 0, {t.size}, {1}};
+/// The step on tensors given by address, for callers that have checked them
+/// (optim_mlir.torch, on the torch tensors it validated): row i of `table`
+/// holds the addresses of param, grad, m, v, max_v and copy (0 when absent)
+/// and the element count of C-contiguous CPU buffers of the types that
+/// `elementNames` lists for every row, then the address of a float32 step
+/// counter to set to `step` afterwards (0: none). Only the consistency of
+/// the table itself can be re-checked here.
+static void
+adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
+                                 nb::device::cpu> &table,
+               std::array<std::string, 6> elementNames, int64_t step, double lr,
+               double beta1, double beta2, double eps, double weightDecay,
+               bool maximize, bool l2) {
+  if (step < 1)
+    throw nb::value_error("adamw_step_table: t must be >= 1");
+  std::array<Element, 4> elements;
+  for (auto [element, name] : llvm::zip_first(elements, elementNames))
+    element = parseElement(name);
+  std::optional<Element> maxVElement, copyElement;
+  if (!elementNames[4].empty())
+    maxVElement = parseElement(elementNames[4]);
+  if (!elementNames[5].empty())
+    copyElement = parseElement(elementNames[5]);
+  StepKind kind{elements, maxVElement, copyElement, /*stochastic=*/false,
+                maximize, l2,          beta1,       beta2,
+                eps,      weightDecay};
+
+  std::vector<Tensor> tensors;
+  auto rows = table.view();
+  for (size_t i = 0, e = table.shape(0); i < e; ++i) {
+    auto address = [&](size_t column) {
+      return reinterpret_cast<void *>(static_cast<intptr_t>(rows(i, column)));
     };
-    auto p = view(t.p), g = view(t.g), mv = view(t.m), vv = view(t.v),
-         maxVView = view(t.maxV), copy = view(t.copy);
-    void *function = compiled[t.step]->function;
-    // An f32 step gets the learning rate rounded once to f32.
-    if (kinds[t.step].getComputeElement() == Element::F64)
-      reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, &maxVView,
-                                                 &copy, step, lr, t.seed);
-    else
-      reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, &maxVView,
-                                                &copy, step,
-                                                static_cast<float>(lr), t.seed);
+    int64_t size = rows(i, 6);
+    bool complete = address(0) && address(1) && address(2) && address(3) &&
+                    !address(4) == !maxVElement && !address(5) == !copyElement;
+    if (size < 0 || (size > 0 && !complete))
+      throw nb::value_error(("adamw_step_table: row " + std::to_string(i) +
+                             " has a negative size, a null address, or "
+                             "max_v or copy against the element types")
+                                .c_str());
+    if (size > 0)
+      tensors.push_back({0, size, address(0), address(1), address(2),
+                         address(3), address(4), address(5), 0});
   }
+  runSteps(kind, tensors, step, lr);
+  for (size_t i = 0, e = table.shape(0); i < e; ++i)
+    if (auto *counter =
+            reinterpret_cast<float *>(static_cast<intptr_t>(rows(i, 7))))
+      *counter = static_cast<float>(step);
 }
 
 NB_MODULE(_core, m) {
@@ -612,6 +671,17 @@ NB_MODULE(_core, m) {
         "maximize negates the gradients, l2 makes the decay L2 (Adam's); "
         "with seeds (one per tensor), rounding stochastically. Arguments "
         "are assumed checked by optim_mlir.adamw_step.");
+  m.def("adamw_step_table", &adamwStepTable, nb::arg("table"),
+        nb::arg("elements"), nb::arg("t"), nb::arg("lr"), nb::arg("beta1"),
+        nb::arg("beta2"), nb::arg("eps"), nb::arg("weight_decay"),
+        nb::arg("maximize"), nb::arg("l2"),
+        "One AdamW step, in place, on the tensors of `table` (int64, one "
+        "row per tensor: the addresses of param, grad, m, v, max_v and copy, "
+        "0 when absent, the element count, and the address of a float32 "
+        "step counter set to t afterwards, or 0), all of the element types "
+        "`elements` names. The caller guarantees that every address is a "
+        "C-contiguous CPU buffer of that many elements of its type "
+        "(optim_mlir.torch checks its tensors).");
   m.def(
       "lower",
       [](const std::string &ir, const std::string &pipeline) {

@@ -177,6 +177,10 @@ def snapshot(model, opt):
     (lambda m, o: o.state[m[2].bias].update(exp_avg=torch.zeros(3, dtype=torch.int32)),
      ValueError, "is a torch.int32 tensor"),
     (lambda m, o: o.param_groups[0].update(lr=-1.0), ValueError, "lr must be >= 0"),
+    (lambda m, o: o.state[m[2].bias].update(step=torch.tensor(1.5)), ValueError,
+     "has step 1.5; expected a count of steps taken"),
+    (lambda m, o: o.state[m[2].bias].update(step=torch.zeros(2)), ValueError,
+     "state[param_groups[0]['params'][4]]['step'] is a torch.float32 tensor of shape (2,)"),
 ])
 def test_bad_input_raises_and_changes_nothing(break_it, error, words):
     model = mlp(torch.float32)
@@ -191,6 +195,27 @@ def test_bad_input_raises_and_changes_nothing(break_it, error, words):
     for a, b in zip(before, snapshot(model, opt)):
         assert torch.equal(a.to_dense() if a.is_sparse else a,
                            b.to_dense() if b.is_sparse else b)
+
+
+def test_float64_step_counts_of_a_float64_default_dtype():
+    # With float64 as the default dtype, torch keeps its step counts in
+    # float64; a state_dict of torch's then steps here, and counts on.
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        ours_model, torch_model = mlp(torch.float64), mlp(torch.float64)
+        theirs = torch.optim.AdamW(torch_model.parameters(), lr=1e-2, foreach=False)
+        train(torch_model, theirs, 3)
+        ours_model.load_state_dict(torch_model.state_dict())
+        ours = otorch.AdamW(ours_model.parameters(), lr=1e-2)
+        ours.load_state_dict(copy.deepcopy(theirs.state_dict()))
+        assert {s["step"].dtype for s in ours.state.values()} == {torch.float64}
+        train(ours_model, ours, 4, first=3)
+        train(torch_model, theirs, 4, first=3)
+    finally:
+        torch.set_default_dtype(previous)
+    assert_models_close(ours_model, torch_model, torch.float64)
+    assert {float(s["step"]) for s in ours.state.values()} == {7.0}
 
 
 @pytest.mark.parametrize("kwargs, words", [
