@@ -23,6 +23,7 @@ import argparse
 import datetime
 import os
 import sys
+from pathlib import Path
 
 import run as bench
 import peers
@@ -45,7 +46,7 @@ def cases(smoke):
 
 def make_systems(torch, sizes, dtype, absent):
     """{system: optimizer} over copies of one set of parameters and gradients."""
-    import optim_mlir.torch as otorch
+    import optim_mlir.torch as otorch  # the build's (main puts it first on the path)
     gen = torch.Generator().manual_seed(0)
     base = [torch.randn(n, generator=gen).to(dtype) for n in sizes]
     grads = [0.01 * torch.randn(n, generator=gen).to(dtype) for n in sizes]
@@ -157,7 +158,11 @@ def main():
     except ImportError:
         bench.log("torch is not importable: the torch optimizer suite needs it; skipped")
         return
-    optim_opt = bench.ROOT / "build" / "bin" / "optim-opt"
+    build = Path(os.environ.get("BUILD_DIR", bench.ROOT / "build"))
+    optim_opt = build / "bin" / "optim-opt"
+    if not optim_opt.exists():
+        raise SystemExit(f"error: {optim_opt} not found; build first (bench/run.sh does)")
+    sys.path.insert(0, str(build / "python_packages"))  # the package of this build
     threads = [int(t) for t in args.threads.split(",")]
     reps = args.reps or (2 if args.smoke else 11)
     warmup = args.warmup or (1 if args.smoke else 2)

@@ -237,10 +237,11 @@ class _Adam(torch.optim.Optimizer):
             if grad_scale is not None:  # unscaled first, as torch's fused step does
                 torch._foreach_div_([g for _, g, _ in tensors], grad_scale)
             lr, beta1, beta2, eps, weight_decay = hypers[gi]
-            # Steps the tensors and sets their float32 step counts to t.
+            # Steps the tensors on torch's threads and sets their float32 step
+            # counts to t.
             _core.adamw_step_table(np.array(rows, np.int64).reshape(-1, 8), elements, t, lr,
                                    beta1, beta2, eps, weight_decay, group["maximize"],
-                                   not group["decoupled_weight_decay"])
+                                   not group["decoupled_weight_decay"], torch.get_num_threads())
             if others:
                 torch._foreach_add_(others, 1)
         return loss

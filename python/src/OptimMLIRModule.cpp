@@ -58,6 +58,7 @@
 #include <pthread.h>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace nb = nanobind;
@@ -485,35 +486,109 @@ struct Tensor {
 };
 } // namespace
 
+/// The bytes of one element of `element`.
+static int64_t getBytes(Element element) {
+  switch (element) {
+  case Element::F64:
+    return 8;
+  case Element::F32:
+    return 4;
+  case Element::BF16:
+  case Element::F16:
+    return 2;
+  }
+  llvm_unreachable("unknown element type");
+}
+
+/// A call stays on one thread below this many elements per thread: starting
+/// a thread costs about as much as stepping them.
+constexpr int64_t kElementsPerThread = 1 << 16;
+/// Threads split tensors at multiples of this many elements from a tensor's
+/// start: whole cache lines of every element type, and whole vectors.
+constexpr int64_t kSplitAlignment = 64;
+
 /// Applies the compiled steps of `kinds` to `tensors`, each a C-contiguous
-/// 1-D buffer of its elements. The steps are all compiled before any array
+/// 1-D buffer of its elements, on up to `threads` threads: thread k steps
+/// the k-th of equal shares of all the tensors' elements together, so that
+/// one large tensor and many small ones balance alike. Stochastic rounding
+/// stays on one thread: its random bits follow an element's index in the
+/// buffer the step is given. The steps are all compiled before any array
 /// changes. Runs without the GIL: the caller keeps the arrays referenced,
 /// and each compiled step keeps its code alive.
 static void runSteps(ArrayRef<StepKind> kinds, ArrayRef<Tensor> tensors,
-                     int64_t step, double lr) {
+                     int64_t step, double lr, int64_t threads) {
   if (tensors.empty())
     return;
   nb::gil_scoped_release release;
   SmallVector<std::shared_ptr<CompiledStep>, 2> compiled;
   for (const StepKind &kind : kinds)
     compiled.push_back(getJIT().getStep(kind));
-  for (const Tensor &t : tensors) {
-    auto view = [&](void *data) {
+
+  // Steps elements [begin, begin + size) of `t`.
+  auto run = [&](const Tensor &t, int64_t begin, int64_t size) {
+    const StepKind &kind = kinds[t.step];
+    auto view = [&](void *data, std::optional<Element> element) {
       auto *elements = static_cast<char *>(data);
-      return Memref1D{elements, elements, 0, {t.size}, {1}};
+      if (elements)
+        elements += begin * getBytes(*element);
+      return Memref1D{elements, elements, 0, {size}, {1}};
     };
-    auto p = view(t.p), g = view(t.g), mv = view(t.m), vv = view(t.v),
-         maxVView = view(t.maxV), copy = view(t.copy);
+    auto p = view(t.p, kind.elements[0]), g = view(t.g, kind.elements[1]),
+         mv = view(t.m, kind.elements[2]), vv = view(t.v, kind.elements[3]),
+         maxVView = view(t.maxV, kind.maxVElement),
+         copy = view(t.copy, kind.copyElement);
     void *function = compiled[t.step]->function;
     // An f32 step gets the learning rate rounded once to f32.
-    if (kinds[t.step].getComputeElement() == Element::F64)
+    if (kind.getComputeElement() == Element::F64)
       reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, &maxVView,
                                                  &copy, step, lr, t.seed);
     else
       reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, &maxVView,
                                                 &copy, step,
                                                 static_cast<float>(lr), t.seed);
+  };
+
+  int64_t total = 0;
+  for (const Tensor &t : tensors)
+    total += t.size;
+  int64_t shares = kinds.front().stochastic
+                       ? 1
+                       : std::clamp<int64_t>(total / kElementsPerThread, 1,
+                                             std::max<int64_t>(threads, 1));
+  if (shares == 1) {
+    for (const Tensor &t : tensors)
+      run(t, 0, t.size);
+    return;
   }
+  // Share k is [k * total / shares, (k + 1) * total / shares) of the
+  // concatenated elements; a bound inside a tensor moves down to a multiple
+  // of kSplitAlignment from its start, the same for both shares it parts.
+  auto work = [&](int64_t k) {
+    int64_t low = k * total / shares, high = (k + 1) * total / shares;
+    int64_t offset = 0;
+    for (const Tensor &t : tensors) {
+      auto position = [&](int64_t bound) -> int64_t {
+        int64_t local = bound - offset;
+        if (local <= 0)
+          return 0;
+        if (local >= t.size)
+          return t.size;
+        return local / kSplitAlignment * kSplitAlignment;
+      };
+      int64_t begin = position(low), end = position(high);
+      if (begin < end)
+        run(t, begin, end - begin);
+      offset += t.size;
+      if (offset >= high)
+        break;
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int64_t k = 1; k < shares; ++k)
+    workers.emplace_back(work, k);
+  work(0);
+  for (std::thread &worker : workers)
+    worker.join();
 }
 
 /// Applies one AdamW step in place to every (params[i], m[i], v[i]), whose
@@ -599,7 +674,7 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                        copies.empty() ? nullptr : copies[i].data(),
                        stochastic ? seeds[i] : 0});
   }
-  runSteps(kinds, tensors, step, lr);
+  runSteps(kinds, tensors, step, lr, /*threads=*/1);
 }
 
 /// The step on tensors given by address, for callers that have checked them
@@ -607,16 +682,18 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
 /// holds the addresses of param, grad, m, v, max_v and copy (0 when absent)
 /// and the element count of C-contiguous CPU buffers of the types that
 /// `elementNames` lists for every row, then the address of a float32 step
-/// counter to set to `step` afterwards (0: none). Only the consistency of
-/// the table itself can be re-checked here.
+/// counter to set to `step` afterwards (0: none). Runs on up to `threads`
+/// threads. Only the consistency of the table itself can be re-checked here.
 static void
 adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
                                  nb::device::cpu> &table,
                std::array<std::string, 6> elementNames, int64_t step, double lr,
                double beta1, double beta2, double eps, double weightDecay,
-               bool maximize, bool l2) {
+               bool maximize, bool l2, int64_t threads) {
   if (step < 1)
     throw nb::value_error("adamw_step_table: t must be >= 1");
+  if (threads < 1)
+    throw nb::value_error("adamw_step_table: threads must be >= 1");
   std::array<Element, 4> elements;
   for (auto [element, name] : llvm::zip_first(elements, elementNames))
     element = parseElement(name);
@@ -647,7 +724,7 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
       tensors.push_back({0, size, address(0), address(1), address(2),
                          address(3), address(4), address(5), 0});
   }
-  runSteps(kind, tensors, step, lr);
+  runSteps(kind, tensors, step, lr, threads);
   for (size_t i = 0, e = table.shape(0); i < e; ++i)
     if (auto *counter =
             reinterpret_cast<float *>(static_cast<intptr_t>(rows(i, 7))))
@@ -674,12 +751,13 @@ NB_MODULE(_core, m) {
   m.def("adamw_step_table", &adamwStepTable, nb::arg("table"),
         nb::arg("elements"), nb::arg("t"), nb::arg("lr"), nb::arg("beta1"),
         nb::arg("beta2"), nb::arg("eps"), nb::arg("weight_decay"),
-        nb::arg("maximize"), nb::arg("l2"),
+        nb::arg("maximize"), nb::arg("l2"), nb::arg("threads"),
         "One AdamW step, in place, on the tensors of `table` (int64, one "
         "row per tensor: the addresses of param, grad, m, v, max_v and copy, "
         "0 when absent, the element count, and the address of a float32 "
         "step counter set to t afterwards, or 0), all of the element types "
-        "`elements` names. The caller guarantees that every address is a "
+        "`elements` names, on up to `threads` threads, each a balanced share "
+        "of all the elements. The caller guarantees that every address is a "
         "C-contiguous CPU buffer of that many elements of its type "
         "(optim_mlir.torch checks its tensors).");
   m.def(

@@ -227,3 +227,30 @@ def test_bad_constructor_arguments_are_named(kwargs, words):
     with pytest.raises((TypeError, ValueError)) as info:
         otorch.AdamW(mlp(torch.float32).parameters(), **kwargs)
     assert words in str(info.value)
+
+
+def test_threads_step_the_same_bits():
+    # On torch's threads, each steps a share of all the elements, splitting
+    # tensors at multiples of 64 elements from their start: the result is
+    # the same, bit for bit, as on one thread (the update is elementwise).
+    def run(threads):
+        previous = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            torch.manual_seed(0)
+            model = torch.nn.Sequential(torch.nn.Linear(301, 517), torch.nn.Tanh(),
+                                        torch.nn.Linear(517, 7), torch.nn.Linear(7, 999))
+            opt = otorch.AdamW(model.parameters(), lr=1e-2, amsgrad=True)
+            gen = torch.Generator().manual_seed(5)
+            for _ in range(3):
+                model.zero_grad()
+                model(torch.randn(4, 301, generator=gen)).square().mean().backward()
+                opt.step()
+        finally:
+            torch.set_num_threads(previous)
+        return [p.detach().clone() for p in model.parameters()], opt
+    one, _ = run(1)
+    three, opt = run(3)
+    for a, b in zip(one, three):
+        assert torch.equal(a, b)
+    assert {float(s["step"]) for s in opt.state.values()} == {3.0}
