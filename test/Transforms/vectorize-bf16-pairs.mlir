@@ -88,3 +88,24 @@ func.func @mixed(%a: memref<?xbf16>, %m: memref<?xf32>) {
   }
   return
 }
+
+// A select on one i1 for all lanes (broadcast by the vectoriser) splits
+// like any splat: the same condition for both halves.
+// CHECK-LABEL: func @scalar_condition
+// CHECK:         %[[C:.+]] = vector.broadcast %{{.+}} : i1 to vector<4xi1>
+// CHECK:         arith.select %[[C]], %{{.+}}, %{{.+}} : vector<4xi1>, vector<4xf32>
+// CHECK:         arith.select %[[C]], %{{.+}}, %{{.+}} : vector<4xi1>, vector<4xf32>
+// CHECK-NOT:     vector.interleave
+func.func @scalar_condition(%a: memref<?xbf16>, %c: i1) {
+  %two = arith.constant 2.0 : f32
+  linalg.generic {indexing_maps = [#map], iterator_types = ["parallel"]}
+      outs(%a : memref<?xbf16>) {
+  ^bb0(%x: bf16):
+    %w = arith.extf %x : bf16 to f32
+    %y = arith.mulf %w, %two : f32
+    %s = arith.select %c, %y, %w : f32
+    %z = arith.truncf %s : f32 to bf16
+    linalg.yield %z : bf16
+  }
+  return
+}

@@ -1,5 +1,4 @@
-//===- BF16.cpp - bf16 as integer arithmetic on f32 bit patterns -*- C++
-//-*-===//
+//===- BF16.cpp - bf16 as integers on f32 bit patterns ----------*- C++ -*-===//
 //
 // The rounding of f32 to bf16 on the bit pattern, and the patterns that keep
 // all-bf16 vector code in pairs of lanes.
@@ -68,11 +67,14 @@ static VectorType getHalf(VectorType vector) {
 }
 
 /// The even and odd lanes of `value`, if they come without a shuffle: from
-/// an interleave, a splat, a constant or `vector.step`. Creates the halves
-/// of splats and constants when `rewriter` is given.
+/// an interleave, a splat, a constant or `vector.step`; a scalar (the
+/// condition of a select) is both. Creates the halves of splats and
+/// constants when `rewriter` is given.
 static std::optional<std::pair<Value, Value>>
 getHalves(Value value, PatternRewriter *rewriter = nullptr) {
-  auto vector = cast<VectorType>(value.getType());
+  auto vector = dyn_cast<VectorType>(value.getType());
+  if (!vector)
+    return std::make_pair(value, value);
   VectorType half = getHalf(vector);
   Location loc = value.getLoc();
   if (auto interleave = value.getDefiningOp<vector::InterleaveOp>())
