@@ -34,6 +34,18 @@
 // RUN: | FileCheck %s --check-prefix=F16
 // RUN: FileCheck %s --check-prefix=F16-PTX < %t.f16.ptx
 
+// torch's options together (amsgrad's max_v, maximize, Adam's L2 decay), and
+// all-bf16 stochastic rounding (its 32-bit hash), for both chips.
+// RUN: %extract_ptx --binary step_options_kernel < %t.sm_80.mlir > %t.options.sm_80.ptx
+// RUN: %ptxas -arch=sm_80 -v %t.options.sm_80.ptx -o %t.options.sm_80.cubin 2>&1 \
+// RUN: | FileCheck %s --check-prefix=OPTIONS -DCHIP=sm_80
+// RUN: %extract_ptx --binary step_options_kernel < %t.sm_90.mlir > %t.options.sm_90.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.options.sm_90.ptx -o %t.options.sm_90.cubin 2>&1 \
+// RUN: | FileCheck %s --check-prefix=OPTIONS -DCHIP=sm_90
+// RUN: %extract_ptx --binary step_bf16_stochastic_kernel < %t.sm_90.mlir > %t.bsr.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.bsr.ptx -o %t.bsr.cubin 2>&1 \
+// RUN: | FileCheck %s --check-prefix=BSR
+
 // The multi-tensor kernel, here with two variants (with and without weight
 // decay).
 // RUN: optim-opt %s --optim-gpu-pipeline="format=isa multi-tensor=true" \
@@ -68,6 +80,12 @@
 // F16:       Compiling entry function 'step_f16_kernel' for 'sm_90'
 // F16:       0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // F16-PTX:   cvt.rn.f16.f32
+
+// OPTIONS:   Compiling entry function 'step_options_kernel' for '[[CHIP]]'
+// OPTIONS:   0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// OPTIONS:   Used {{([1-5]?[0-9]|6[0-4])}} registers
+// BSR:       Compiling entry function 'step_bf16_stochastic_kernel' for 'sm_90'
+// BSR:       0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
 // MULTI:     Compiling entry function 'step_all_kernel' for 'sm_90'
 // MULTI:     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
@@ -112,6 +130,21 @@ func.func @step_f16(%p: memref<?xf16>, %g: memref<?xf16>, %m: memref<?xf16>,
                     %v: memref<?xf16>, %t: i64, %lr: f32) {
   optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
       {weight_decay = 1.0e-01 : f64} : memref<?xf16>
+  return
+}
+
+func.func @step_options(%p: memref<?xf32>, %g: memref<?xf32>, %m: memref<?xf32>,
+                        %v: memref<?xf32>, %mv: memref<?xf32>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr max_v %mv : memref<?xf32>
+      decay l2 maximize {weight_decay = 1.0e-01 : f64} : memref<?xf32>
+  return
+}
+
+func.func @step_bf16_stochastic(%p: memref<?xbf16>, %g: memref<?xbf16>,
+                                %m: memref<?xbf16>, %v: memref<?xbf16>, %t: i64,
+                                %lr: f32, %seed: i64) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr seed %seed
+      rounding stochastic : memref<?xbf16>
   return
 }
 
