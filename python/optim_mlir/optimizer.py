@@ -14,30 +14,31 @@ from ._functional import (_ELEMENTS, check_disjoint, check_fits_compute_type,
 # tensors of one shape do not round alike.
 _SEED_GAMMA = 0x9E3779B97F4A7C15
 
-_HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
-# torch's options that change the update, with the values that leave it
-# AdamW's; the others (foreach, fused, capturable, ...) only choose how torch
-# computes it.
-_TORCH_OPTIONS_OFF = {"amsgrad": False, "maximize": False, "decoupled_weight_decay": True}
+_HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
+# The arrays of a parameter's state.
+_STATE_ARRAYS = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq", "master")
+# torch's options that change the update, with their values for AdamW; the
+# others (foreach, fused, capturable, ...) only choose how torch computes it.
+_TORCH_OPTIONS = {"amsgrad": False, "maximize": False, "decoupled_weight_decay": True}
 
 
-def _check_torch_options(group, where):
-    """Raises if `group` turns on a torch option that changes the update."""
-    for key, off in _TORCH_OPTIONS_OFF.items():
-        # torch's Adam (coupled decay) with no decay at all is AdamW's update.
-        if key == "decoupled_weight_decay" and group.get("weight_decay") == 0:
-            continue
-        if key in group and group[key] != off:
-            raise ValueError(
-                f"{where} has {key}={group[key]!r}; optim_mlir.AdamW implements "
-                f"{key}={off!r} only"
-            )
+def _group_options(group, where):
+    """Returns a param group's (amsgrad, maximize, l2): torch's options, each
+    a bool (decoupled_weight_decay=False, torch.optim.Adam's default, makes
+    the decay L2)."""
+    options = {}
+    for key, default in _TORCH_OPTIONS.items():
+        value = group.get(key, default)
+        if not isinstance(value, bool):
+            raise TypeError(f"{where}['{key}'] must be a bool, got {type(value).__name__}")
+        options[key] = value
+    return options["amsgrad"], options["maximize"], not options["decoupled_weight_decay"]
 
 
 def _group_hyperparameters(group, where):
     """Checks a param group's hyperparameters and torch options; returns
     (lr, b1, b2, eps, wd)."""
-    _check_torch_options(group, where)
+    _group_options(group, where)
     betas = group["betas"]
     if (
         isinstance(betas, (str, bytes))
@@ -56,12 +57,15 @@ def _group_hyperparameters(group, where):
 class AdamW:
     """AdamW (decoupled weight decay) over lists of numpy arrays, in place.
 
-    Mirrors torch.optim.AdamW (without amsgrad, maximize or foreach): params
+    Mirrors torch.optim.AdamW, amsgrad and maximize included (and, in a
+    group or a loaded state_dict, torch.optim.Adam's L2 decay through
+    ``decoupled_weight_decay=False``): params
     is a list of arrays or a list of param-group dicts such as
     ``{"params": [w1, w2], "weight_decay": 0.0}``; keys a group leaves out
     take the constructor's values. ``param_groups`` may be edited between
     steps (e.g. ``group["lr"]`` for a schedule). State (``step``,
-    ``exp_avg``, ``exp_avg_sq``) is allocated at a parameter's first step.
+    ``exp_avg``, ``exp_avg_sq``, and ``max_exp_avg_sq`` with amsgrad) is
+    allocated at a parameter's first step.
 
     Since numpy arrays carry no ``.grad``, :meth:`step` takes the gradients,
     in the order of the parameters across all groups. ``state`` is keyed by
@@ -80,8 +84,9 @@ class AdamW:
     (mod 2**64); other tensors round to nearest.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, *,
-                 state_dtype=None, master_weights=False, rounding="nearest", seed=0):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, state_dtype=None, master_weights=False,
+                 rounding="nearest", seed=0):
         if state_dtype is not None:
             try:
                 dtype = np.dtype(state_dtype)
@@ -99,7 +104,8 @@ class AdamW:
         self.rounding = rounding
         self.seed = check_rounding_options(rounding, seed)
         self.defaults = {"lr": lr, "betas": tuple(betas) if isinstance(betas, Sequence) else betas,
-                         "eps": eps, "weight_decay": weight_decay}
+                         "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
+                         "maximize": maximize}
         _group_hyperparameters(self.defaults, "AdamW")
         if isinstance(params, (np.ndarray, dict)) or not isinstance(params, Iterable):
             raise TypeError(
@@ -165,7 +171,7 @@ class AdamW:
         for i in stepping:
             arrays = {"params": params[i], "grads": grads[i]}
             if i in self.state:
-                for key in ("exp_avg", "exp_avg_sq", "master"):
+                for key in _STATE_ARRAYS:
                     if key in self.state[i]:
                         arrays[key] = self.state[i][key]
                 taken = self.state[i]["step"]
@@ -184,7 +190,7 @@ class AdamW:
             [(f"params[{i}]", params[i]) for i in stepping]
             + [(f"state[{i}]['{key}']", self.state[i][key])
                for i in stepping if i in self.state
-               for key in ("exp_avg", "exp_avg_sq", "master") if key in self.state[i]],
+               for key in _STATE_ARRAYS if key in self.state[i]],
             [(f"grads[{i}]", grads[i]) for i in stepping],
         )
         hypers = [
@@ -208,7 +214,8 @@ class AdamW:
                     kind = (t, master, p.dtype.itemsize == 2)
                     buckets.setdefault(kind, []).append(index)
                 index += 1
-            calls += [(check_step(t), indices, hyper, master)
+            options = _group_options(group, f"param_groups[{gi}]")
+            calls += [(check_step(t), indices, hyper, master, options)
                       for (t, master, _), indices in buckets.items()]
             # The compute type depends on the stepped arrays' dtypes.
             group_params = [
@@ -220,12 +227,16 @@ class AdamW:
                 ((f"param_groups[{gi}]['lr']", lr), (f"param_groups[{gi}]['eps']", eps),
                  (f"param_groups[{gi}]['weight_decay']", weight_decay)))
 
-        # Lazily allocate the state of parameters stepping for the first time.
-        for i in stepping:
-            if i not in self.state:
-                self.state[i] = self._new_state(params[i])
+        # Lazily allocate the state of parameters stepping for the first time
+        # (and amsgrad's maximum, zero, where amsgrad was turned on later).
+        for t, indices, hyper, master, (amsgrad, _, _) in calls:
+            for i in indices:
+                if i not in self.state:
+                    self.state[i] = self._new_state(params[i])
+                if amsgrad and "max_exp_avg_sq" not in self.state[i]:
+                    self.state[i]["max_exp_avg_sq"] = np.zeros_like(self.state[i]["exp_avg_sq"])
 
-        for t, indices, hyper, master in calls:
+        for t, indices, hyper, master, (amsgrad, maximize, l2) in calls:
             states = [self.state[i] for i in indices]
             stepped = [s["master"] for s in states] if master else [params[i] for i in indices]
             core_step(
@@ -235,7 +246,9 @@ class AdamW:
                 [s["exp_avg_sq"] for s in states],
                 t, hyper,
                 copies=[params[i] for i in indices] if master else None,
-                seeds=self._seeds(indices, params) if self.rounding == "stochastic" else None)
+                seeds=self._seeds(indices, params) if self.rounding == "stochastic" else None,
+                max_v=[s["max_exp_avg_sq"] for s in states] if amsgrad else None,
+                maximize=maximize, l2=l2)
             for s in states:
                 s["step"] = t
 
@@ -286,11 +299,9 @@ class AdamW:
     def load_state_dict(self, state_dict):
         """Restores a state_dict() (this optimizer's or a torch-like one).
 
-        Parameters are matched by position; the saved hyperparameters replace
-        the groups' ones. A torch state with amsgrad or maximize on, or with
-        decoupled_weight_decay off (torch.optim.Adam's L2 decay), raises
-        ValueError: this optimizer would silently take a different step.
-        Everything is checked before anything changes.
+        Parameters are matched by position; the saved hyperparameters and
+        torch options (amsgrad, maximize, decoupled_weight_decay) replace the
+        groups' ones. Everything is checked before anything changes.
         """
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise TypeError("state_dict must be a dict with 'state' and 'param_groups'")
@@ -348,6 +359,8 @@ class AdamW:
             # parameter).
             dtypes = {"exp_avg": self.state_dtype or p.dtype,
                       "exp_avg_sq": self.state_dtype or p.dtype}
+            if "max_exp_avg_sq" in s:
+                dtypes["max_exp_avg_sq"] = self.state_dtype or p.dtype
             if "master" in s:
                 dtypes["master"] = np.dtype(np.float32)
             elif self._wants_master(p):
