@@ -165,6 +165,24 @@ void AdamWStepOp::appendRandomScalars(OpBuilder &b, Location loc,
   s.append(strides);
 }
 
+/// The neighbour of `nearest` (`x` rounded to nearest in a narrower type;
+/// `back` is it widened again) on the side of `x`: one step of the bit
+/// pattern, away from zero where |x| > |nearest|, else toward it.
+static Value getNeighbourOnSide(OpBuilder &b, Location loc, Value x,
+                                Value nearest, Value back) {
+  Type bits = b.getIntegerType(nearest.getType().getIntOrFloatBitWidth());
+  Value pattern = arith::BitcastOp::create(b, loc, bits, nearest);
+  Value one = arith::ConstantOp::create(b, loc, IntegerAttr::get(bits, 1));
+  Value away = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                     math::AbsFOp::create(b, loc, x),
+                                     math::AbsFOp::create(b, loc, back));
+  return arith::BitcastOp::create(
+      b, loc, nearest.getType(),
+      arith::SelectOp::create(b, loc, away,
+                              arith::AddIOp::create(b, loc, pattern, one),
+                              arith::SubIOp::create(b, loc, pattern, one)));
+}
+
 /// Rounds f64 `x` to f32 with round-to-odd: an inexact result takes the
 /// neighbour whose last bit is 1. Rounding that to a format with at least two
 /// fewer significand bits (bf16, f16) gives the correctly rounded narrowing of
@@ -174,24 +192,18 @@ static Value roundToOddF32(OpBuilder &b, Location loc, Value x) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   Value nearest = arith::TruncFOp::create(b, loc, f32, x);
   Value back = arith::ExtFOp::create(b, loc, x.getType(), nearest);
-  Value pattern = arith::BitcastOp::create(b, loc, i32, nearest);
-  Value one = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
-  // Inexact and even: step the pattern to the odd neighbour on x's side.
+  // Inexact and even: the odd neighbour on x's side.
   Value inexact =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, back, x);
   Value even = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::eq,
-      arith::AndIOp::create(b, loc, pattern, one),
+      arith::AndIOp::create(
+          b, loc, arith::BitcastOp::create(b, loc, i32, nearest),
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1))),
       arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
-  Value away = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                     math::AbsFOp::create(b, loc, x),
-                                     math::AbsFOp::create(b, loc, back));
-  Value odd = arith::SelectOp::create(
-      b, loc, away, arith::AddIOp::create(b, loc, pattern, one),
-      arith::SubIOp::create(b, loc, pattern, one));
-  Value adjust = arith::AndIOp::create(b, loc, inexact, even);
-  return arith::BitcastOp::create(
-      b, loc, f32, arith::SelectOp::create(b, loc, adjust, odd, pattern));
+  return arith::SelectOp::create(
+      b, loc, arith::AndIOp::create(b, loc, inexact, even),
+      getNeighbourOnSide(b, loc, x, nearest, back), nearest);
 }
 
 /// Converts `value` to `type`: widens, or rounds to nearest (ties to even).
@@ -225,7 +237,7 @@ static Value convertFloat(OpBuilder &b, Location loc, Value value, Type type) {
 /// and for NaN and infinities, the result is `n`.
 static Value roundStochastically(OpBuilder &b, Location loc, Value x,
                                  Type target, Value bits) {
-  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i16 = b.getI16Type();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
   auto constant = [&](Type type, uint64_t value) -> Value {
     return arith::ConstantOp::create(
         b, loc,
@@ -247,16 +259,7 @@ static Value roundStochastically(OpBuilder &b, Location loc, Value x,
 
   Value nearest = arith::TruncFOp::create(b, loc, target, x);
   Value back = arith::ExtFOp::create(b, loc, f32, nearest);
-  Value away = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                     math::AbsFOp::create(b, loc, x),
-                                     math::AbsFOp::create(b, loc, back));
-  Value pattern = arith::BitcastOp::create(b, loc, i16, nearest);
-  Value one = constant(i16, 1);
-  Value neighbour = arith::BitcastOp::create(
-      b, loc, target,
-      arith::SelectOp::create(b, loc, away,
-                              arith::AddIOp::create(b, loc, pattern, one),
-                              arith::SubIOp::create(b, loc, pattern, one)));
+  Value neighbour = getNeighbourOnSide(b, loc, x, nearest, back);
   Value spacing = math::AbsFOp::create(
       b, loc,
       arith::SubFOp::create(
