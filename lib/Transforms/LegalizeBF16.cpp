@@ -9,7 +9,6 @@
 #include "optim/Transforms/Utils/BF16.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -21,13 +20,6 @@ namespace mlir::optim {
 } // namespace mlir::optim
 
 using namespace mlir;
-
-/// `type` (a scalar or a vector) with `element` in place of its element type.
-static Type withElement(Type type, Type element) {
-  if (auto vector = dyn_cast<VectorType>(type))
-    return vector.clone(element);
-  return element;
-}
 
 /// The i16 vector type of a bf16 vector type, or null.
 static VectorType getBF16AsI16(Type type) {
@@ -49,14 +41,8 @@ struct TruncateF32ToBF16 : OpRewritePattern<arith::TruncFOp> {
         !getElementTypeOrSelf(op.getType()).isBF16() ||
         op.getRoundingmodeAttr())
       return rewriter.notifyMatchFailure(op, "not f32 to bf16, to nearest");
-    Location loc = op.getLoc();
-    Value rounded = optim::buildBF16RoundedBits(rewriter, loc, x);
-    Value high = arith::ShRUIOp::create(
-        rewriter, loc, rounded,
-        createScalarOrSplatConstant(rewriter, loc, rounded.getType(), 16));
-    Value bits = arith::TruncIOp::create(
-        rewriter, loc, withElement(x.getType(), rewriter.getI16Type()), high);
-    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, op.getType(), bits);
+    rewriter.replaceOp(op,
+                       optim::buildTruncateToBF16(rewriter, op.getLoc(), x));
     return success();
   }
 };
@@ -70,19 +56,8 @@ struct ExtendBF16 : OpRewritePattern<arith::ExtFOp> {
     Value x = op.getIn();
     if (!getElementTypeOrSelf(x).isBF16())
       return rewriter.notifyMatchFailure(op, "not from bf16");
-    Location loc = op.getLoc();
-    Type i16 = withElement(x.getType(), rewriter.getI16Type());
-    Type i32 = withElement(x.getType(), rewriter.getI32Type());
-    Type f32 = withElement(x.getType(), rewriter.getF32Type());
-    Value wide = arith::ExtUIOp::create(
-        rewriter, loc, i32, arith::BitcastOp::create(rewriter, loc, i16, x));
-    Value high = arith::ShLIOp::create(
-        rewriter, loc, wide,
-        createScalarOrSplatConstant(rewriter, loc, i32, 16));
-    Value result = arith::BitcastOp::create(rewriter, loc, f32, high);
-    if (op.getType() != f32)
-      result = arith::ExtFOp::create(rewriter, loc, op.getType(), result);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, optim::buildExtendFromBF16(rewriter, op.getLoc(), x, op.getType()));
     return success();
   }
 };

@@ -47,6 +47,32 @@ Value mlir::optim::buildBF16RoundedBits(OpBuilder &b, Location loc, Value x) {
       arith::AddIOp::create(b, loc, lowestKept, constant(0x7fff)));
 }
 
+Value mlir::optim::buildTruncateToBF16(OpBuilder &b, Location loc, Value x) {
+  Value rounded = buildBF16RoundedBits(b, loc, x);
+  Value high = arith::ShRUIOp::create(
+      b, loc, rounded,
+      createScalarOrSplatConstant(b, loc, rounded.getType(), 16));
+  Value bits = arith::TruncIOp::create(
+      b, loc, withElement(x.getType(), b.getI16Type()), high);
+  return arith::BitcastOp::create(
+      b, loc, withElement(x.getType(), b.getBF16Type()), bits);
+}
+
+Value mlir::optim::buildExtendFromBF16(OpBuilder &b, Location loc, Value x,
+                                       Type type) {
+  Type i16 = withElement(x.getType(), b.getI16Type());
+  Type i32 = withElement(x.getType(), b.getI32Type());
+  Type f32 = withElement(x.getType(), b.getF32Type());
+  Value wide = arith::ExtUIOp::create(b, loc, i32,
+                                      arith::BitcastOp::create(b, loc, i16, x));
+  Value high = arith::ShLIOp::create(
+      b, loc, wide, createScalarOrSplatConstant(b, loc, i32, 16));
+  Value result = arith::BitcastOp::create(b, loc, f32, high);
+  if (type != f32)
+    result = arith::ExtFOp::create(b, loc, type, result);
+  return result;
+}
+
 /// The high halves of i32 words as a mask.
 static constexpr int64_t kHighHalf = -65536; // 0xffff0000
 

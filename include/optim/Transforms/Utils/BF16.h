@@ -25,6 +25,14 @@ namespace optim {
 /// values would be lowered through a library call on most x86 hosts.
 Value buildBF16RoundedBits(OpBuilder &b, Location loc, Value x);
 
+/// f32 `x` (a scalar or a vector) rounded to bf16, to nearest even, with
+/// integer arithmetic only (buildBF16RoundedBits, then the high halves).
+Value buildTruncateToBF16(OpBuilder &b, Location loc, Value x);
+
+/// bf16 `x` (a scalar or a vector) widened to `type` (f32 or f64, of its
+/// shape): the bf16 pattern is the high half of the f32 one.
+Value buildExtendFromBF16(OpBuilder &b, Location loc, Value x, Type type);
+
 /// Patterns that compute on a vector of 2K bf16 lanes, widened to f32, as two
 /// f32 vectors of K lanes, the even and the odd lanes: each 32-bit word of
 /// the bf16 vector holds an even lane in its low half and the next odd lane
