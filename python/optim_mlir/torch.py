@@ -39,8 +39,8 @@ _STEP_DTYPES = (torch.float32, torch.float64)
 def _is_steppable(p, g, state):
     """True if p, its gradient g and its state tensors are what the step
     takes: dense, contiguous CPU tensors of a float dtype it knows, all of
-    p's shape. The same conditions as _Adam._stepping, which names the
-    failing one; this is the fast test of every step."""
+    p's shape. The same conditions as _Adam._raise_unsteppable, which names
+    the failing one; this is the fast test of every step."""
     shape = p.shape
     if not (g.layout is torch.strided and p.dtype in _ELEMENTS and g.dtype in _ELEMENTS
             and p.is_cpu and g.is_cpu and p.is_contiguous() and g.is_contiguous()
@@ -90,10 +90,9 @@ class _Adam(torch.optim.Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def _stepping(self, group, where):
-        """The parameters of `group` that have a gradient, checked with their
-        gradients and states; raises before anything changes."""
-        stepping = []
+    def _raise_unsteppable(self, group, where):
+        """Raises the error that names the first parameter of `group` (with a
+        gradient) that _is_steppable refused, with its gradient or state."""
         for j, p in enumerate(group["params"]):
             if p.grad is None:
                 continue
@@ -130,8 +129,7 @@ class _Adam(torch.optim.Optimizer):
                                      f"shape {tuple(t.shape)} on {t.device}; expected a "
                                      f"contiguous float tensor of the parameter's shape "
                                      f"on {p.device}")
-            stepping.append(p)
-        return stepping
+        raise ValueError(f"{where} has a parameter, gradient or state the step cannot take")
 
     def _check_disjoint(self, gi, where, params):
         """Raises if two of `params` (group gi's, to be stepped) share memory;
@@ -186,7 +184,7 @@ class _Adam(torch.optim.Optimizer):
                     continue
                 state = self.state.get(p)
                 if not _is_steppable(p, g, state or {}):
-                    self._stepping(group, where)  # raises, naming the problem
+                    self._raise_unsteppable(group, where)
                 stepping.append((p, g, state))
             # The step counts, read in one go: a 0-d tensor each.
             steps = [s["step"] for _, _, s in stepping if s and "step" in s]
