@@ -161,7 +161,8 @@ static LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
                                              int64_t lanes, bool bf16Pairs,
                                              int64_t numThreads,
                                              int64_t threshold) {
-  linalg::GenericOp op = collapseToOneDim(rewriter, std::move(generic)).op;
+  generic = collapseToOneDim(rewriter, std::move(generic));
+  linalg::GenericOp op = generic.op;
   // linalg::vectorize of LLVM 22 builds mismatched masks for an N-D tile
   // that reads its indices; such a generic, which could not be flattened,
   // stays scalar.
@@ -171,10 +172,10 @@ static LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
     return vectorizeElementwise(rewriter, op, lanes, bf16Pairs);
   threshold = std::max<int64_t>(threshold, 1);
 
-  // Every operand has the iteration space's shape (identity maps).
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  OpFoldResult size = memref::getMixedSize(rewriter, loc, op->getOperand(0), 0);
+  OpFoldResult size =
+      memref::getMixedSize(rewriter, loc, generic.getShapedOperand(), 0);
   if (std::optional<int64_t> staticSize = getConstantIntValue(size)) {
     if (*staticSize < threshold)
       return vectorizeElementwise(rewriter, op, lanes, bf16Pairs);

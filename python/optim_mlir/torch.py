@@ -56,6 +56,19 @@ def _is_steppable(p, g, state):
     return True
 
 
+def _scaler_scalar(optimizer, name):
+    """`optimizer.<name>` (GradScaler's grad_scale or found_inf) as a float32
+    CPU tensor of one element, or None."""
+    value = getattr(optimizer, name, None)
+    if value is None:
+        return None
+    if not (isinstance(value, torch.Tensor) and value.numel() == 1 and value.is_cpu
+            and value.is_floating_point() and not value.is_complex()):
+        raise ValueError(f"{type(optimizer).__name__}: {name} must be a floating-point "
+                         f"CPU tensor of one element, as GradScaler sets it; got {value!r}")
+    return value.detach().to(torch.float32).contiguous()
+
+
 class _Adam(torch.optim.Optimizer):
     """torch's Adam and AdamW, with optim.adamw_step as the step."""
 
@@ -163,11 +176,10 @@ class _Adam(torch.optim.Optimizer):
             with torch.enable_grad():
                 loss = closure()
 
-        # Set by GradScaler.step: CPU tensors, so reading them costs nothing.
-        found_inf = getattr(self, "found_inf", None)
-        if found_inf is not None and float(found_inf) != 0:
-            return loss  # the step is skipped: no state changes
-        grad_scale = getattr(self, "grad_scale", None)
+        # Set by GradScaler.step; the step divides the gradients by the
+        # scale and, where found_inf is nonzero, changes nothing.
+        grad_scale, found_inf = (_scaler_scalar(self, name)
+                                 for name in ("grad_scale", "found_inf"))
 
         # Check everything before anything changes. Each call steps the
         # tensors of one group, step count and dtypes, given by address.
@@ -232,16 +244,18 @@ class _Adam(torch.optim.Optimizer):
                              state["exp_avg_sq"].data_ptr(),
                              state["max_exp_avg_sq"].data_ptr() if amsgrad else 0, 0,
                              p.numel(), 0 if others and others[-1] is step else step.data_ptr()))
-            if grad_scale is not None:  # unscaled first, as torch's fused step does
-                torch._foreach_div_([g for _, g, _ in tensors], grad_scale)
             lr, beta1, beta2, eps, weight_decay = hypers[gi]
             # Steps the tensors on torch's threads and sets their float32 step
-            # counts to t.
+            # counts to t, unless found_inf is set.
             _core.adamw_step_table(np.array(rows, np.int64).reshape(-1, 8), elements, t, lr,
                                    beta1, beta2, eps, weight_decay, group["maximize"],
-                                   not group["decoupled_weight_decay"], torch.get_num_threads())
-            if others:
+                                   not group["decoupled_weight_decay"], torch.get_num_threads(),
+                                   *(0 if x is None else x.data_ptr()
+                                     for x in (grad_scale, found_inf)))
+            if others:  # as torch's fused steps count: + 1 - found_inf
                 torch._foreach_add_(others, 1)
+                if found_inf is not None:
+                    torch._foreach_sub_(others, [found_inf] * len(others))
         return loss
 
 

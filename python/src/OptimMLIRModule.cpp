@@ -142,6 +142,8 @@ struct StepKind {
   /// The element type of the parameters' low-precision copies, if any.
   std::optional<Element> copyElement;
   bool stochastic, maximize, l2;
+  /// Whether the step reads a float32 grad scale and found-inf flag.
+  bool gradScale, foundInf;
   double beta1, beta2, eps, weightDecay;
 
   /// The type the step computes in, which `lr` has: f64 when any of param,
@@ -173,6 +175,10 @@ static std::string makeKey(const StepKind &kind) {
     os << ";maximize";
   if (kind.l2)
     os << ";l2";
+  if (kind.gradScale)
+    os << ";grad_scale";
+  if (kind.foundInf)
+    os << ";found_inf";
   for (double x : {kind.beta1, kind.beta2, kind.eps, kind.weightDecay})
     os << ";" << llvm::format_hex(llvm::bit_cast<uint64_t>(x), 18);
   return key;
@@ -188,16 +194,18 @@ namespace {
 /// (`emit-c-interface`), takes a 1-D memref descriptor by pointer for each of
 /// param, grad, m, v, max_v and the parameter's copy, whatever their element
 /// types (descriptors of every element type share one layout: `Memref1D`),
-/// then the step, the learning rate in the compute type `T` and the seed.
-/// Every step has this one signature: without amsgrad or a copy, max_v's or
-/// the copy's descriptor is unused, and so is the seed without stochastic
-/// rounding.
+/// then a 0-d float32 descriptor for each of the grad scale and the found-inf
+/// flag, the step, the learning rate in the compute type `T` and the seed.
+/// Every step has this one signature: a descriptor the step's options do not
+/// use (max_v without amsgrad, ...) is ignored, and so is the seed without
+/// stochastic rounding.
 constexpr const char *kStepName = "adamw_step";
 using Memref1D = StridedMemRefType<char, 1>;
+using Memref0D = StridedMemRefType<float, 0>;
 template <typename T>
 using StepFn = void (*)(Memref1D *p, Memref1D *g, Memref1D *m, Memref1D *v,
-                        Memref1D *maxV, Memref1D *copy, int64_t step, T lr,
-                        int64_t seed);
+                        Memref1D *maxV, Memref1D *copy, Memref0D *gradScale,
+                        Memref0D *foundInf, int64_t step, T lr, int64_t seed);
 
 /// How many compiled steps the cache keeps. Each holds its own JIT (a few
 /// hundred KiB to MiBs); a schedule of, e.g., weight decay would otherwise
@@ -330,8 +338,8 @@ private:
   }
 
   /// Builds `func.func @adamw_step(p, g, m, v, max_v, copy: memref<?xT_i>,
-  /// step: i64, lr: T, seed: i64)` (`StepFn`) with one memref-form
-  /// optim.adamw_step.
+  /// grad_scale, found_inf: memref<f32>, step: i64, lr: T, seed: i64)`
+  /// (`StepFn`) with one memref-form optim.adamw_step.
   OwningOpRef<ModuleOp> buildModule(const StepKind &kind) {
     OpBuilder b(&context);
     Location loc = NameLoc::get(b.getStringAttr("optim_mlir.adamw_step"));
@@ -357,6 +365,7 @@ private:
       arguments.push_back(buffer(element));
     arguments.push_back(buffer(kind.maxVElement.value_or(Element::F32)));
     arguments.push_back(buffer(kind.copyElement.value_or(Element::BF16)));
+    arguments.append(2, MemRefType::get({}, b.getF32Type()));
     arguments.push_back(b.getI64Type());
     arguments.push_back(typeOf(kind.getComputeElement()));
     arguments.push_back(b.getI64Type());
@@ -369,8 +378,9 @@ private:
     optim::AdamWStepOp::create(
         b, loc, args[0], args[1], args[2], args[3],
         kind.maxVElement ? args[4] : Value(),
-        kind.copyElement ? args[5] : Value(), args[6], args[7],
-        kind.stochastic ? args[8] : Value(),
+        kind.copyElement ? args[5] : Value(),
+        kind.gradScale ? args[6] : Value(), kind.foundInf ? args[7] : Value(),
+        args[8], args[9], kind.stochastic ? args[10] : Value(),
         kind.stochastic ? optim::Rounding::stochastic
                         : optim::Rounding::nearest,
         kind.maximize,
@@ -512,11 +522,13 @@ constexpr int64_t kSplitAlignment = 64;
 /// the k-th of equal shares of all the tensors' elements together, so that
 /// one large tensor and many small ones balance alike. Stochastic rounding
 /// stays on one thread: its random bits follow an element's index in the
-/// buffer the step is given. The steps are all compiled before any array
-/// changes. Runs without the GIL: the caller keeps the arrays referenced,
-/// and each compiled step keeps its code alive.
+/// buffer the step is given. Steps that read a grad scale and found-inf flag
+/// read them at `gradScale` and `foundInf`. The steps are all compiled before
+/// any array changes. Runs without the GIL: the caller keeps the arrays
+/// referenced, and each compiled step keeps its code alive.
 static void runSteps(ArrayRef<StepKind> kinds, ArrayRef<Tensor> tensors,
-                     int64_t step, double lr, int64_t threads) {
+                     int64_t step, double lr, int64_t threads,
+                     float *gradScale = nullptr, float *foundInf = nullptr) {
   if (tensors.empty())
     return;
   nb::gil_scoped_release release;
@@ -537,14 +549,15 @@ static void runSteps(ArrayRef<StepKind> kinds, ArrayRef<Tensor> tensors,
          mv = view(t.m, kind.elements[2]), vv = view(t.v, kind.elements[3]),
          maxVView = view(t.maxV, kind.maxVElement),
          copy = view(t.copy, kind.copyElement);
+    Memref0D scale{gradScale, gradScale, 0}, inf{foundInf, foundInf, 0};
     void *function = compiled[t.step]->function;
     // An f32 step gets the learning rate rounded once to f32.
     if (kind.getComputeElement() == Element::F64)
-      reinterpret_cast<StepFn<double>>(function)(&p, &g, &mv, &vv, &maxVView,
-                                                 &copy, step, lr, t.seed);
+      reinterpret_cast<StepFn<double>>(function)(
+          &p, &g, &mv, &vv, &maxVView, &copy, &scale, &inf, step, lr, t.seed);
     else
       reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, &maxVView,
-                                                &copy, step,
+                                                &copy, &scale, &inf, step,
                                                 static_cast<float>(lr), t.seed);
   };
 
@@ -654,8 +667,10 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
     }
     if (params[i].size() == 0)
       continue;
-    StepKind kind{elements, maxVElement, copyElement, stochastic, maximize,
-                  l2,       beta1,       beta2,       eps,        weightDecay};
+    // No grad scale or found-inf flag: the numpy API has none.
+    StepKind kind{elements, maxVElement, copyElement, stochastic,
+                  maximize, l2,          false,       false,
+                  beta1,    beta2,       eps,         weightDecay};
     // The hyperparameters, options and rounding are the call's: a kind
     // differs from another by its element types only.
     size_t index = llvm::find_if(kinds,
@@ -682,14 +697,18 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
 /// holds the addresses of param, grad, m, v, max_v and copy (0 when absent)
 /// and the element count of C-contiguous CPU buffers of the types that
 /// `elementNames` lists for every row, then the address of a float32 step
-/// counter to set to `step` afterwards (0: none). Runs on up to `threads`
+/// counter to set to `step` afterwards (0: none). `gradScale` and `foundInf`
+/// are the addresses of float32 scalars (0: none) that the step reads:
+/// gradients are divided by the first, and where the second is nonzero the
+/// step changes nothing, step counters included. Runs on up to `threads`
 /// threads. Only the consistency of the table itself can be re-checked here.
 static void
 adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
                                  nb::device::cpu> &table,
                std::array<std::string, 6> elementNames, int64_t step, double lr,
                double beta1, double beta2, double eps, double weightDecay,
-               bool maximize, bool l2, int64_t threads) {
+               bool maximize, bool l2, int64_t threads, intptr_t gradScale,
+               intptr_t foundInf) {
   if (step < 1)
     throw nb::value_error("adamw_step_table: t must be >= 1");
   if (threads < 1)
@@ -702,8 +721,11 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
     maxVElement = parseElement(elementNames[4]);
   if (!elementNames[5].empty())
     copyElement = parseElement(elementNames[5]);
-  StepKind kind{elements, maxVElement, copyElement, /*stochastic=*/false,
-                maximize, l2,          beta1,       beta2,
+  auto *scale = reinterpret_cast<float *>(gradScale);
+  auto *inf = reinterpret_cast<float *>(foundInf);
+  // Not stochastic; reading a grad scale and a found-inf flag if given.
+  StepKind kind{elements, maxVElement,      copyElement,    false, maximize,
+                l2,       scale != nullptr, inf != nullptr, beta1, beta2,
                 eps,      weightDecay};
 
   std::vector<Tensor> tensors;
@@ -724,7 +746,10 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
       tensors.push_back({0, size, address(0), address(1), address(2),
                          address(3), address(4), address(5), 0});
   }
-  runSteps(kind, tensors, step, lr, threads);
+  runSteps(kind, tensors, step, lr, threads, scale, inf);
+  // A skipped step leaves the step counters too, as torch's fused steps do.
+  if (inf && *inf != 0.0f)
+    return;
   for (size_t i = 0, e = table.shape(0); i < e; ++i)
     if (auto *counter =
             reinterpret_cast<float *>(static_cast<intptr_t>(rows(i, 7))))
@@ -752,14 +777,17 @@ NB_MODULE(_core, m) {
         nb::arg("elements"), nb::arg("t"), nb::arg("lr"), nb::arg("beta1"),
         nb::arg("beta2"), nb::arg("eps"), nb::arg("weight_decay"),
         nb::arg("maximize"), nb::arg("l2"), nb::arg("threads"),
+        nb::arg("grad_scale") = 0, nb::arg("found_inf") = 0,
         "One AdamW step, in place, on the tensors of `table` (int64, one "
         "row per tensor: the addresses of param, grad, m, v, max_v and copy, "
         "0 when absent, the element count, and the address of a float32 "
         "step counter set to t afterwards, or 0), all of the element types "
         "`elements` names, on up to `threads` threads, each a balanced share "
-        "of all the elements. The caller guarantees that every address is a "
-        "C-contiguous CPU buffer of that many elements of its type "
-        "(optim_mlir.torch checks its tensors).");
+        "of all the elements. grad_scale and found_inf are the addresses of "
+        "float32 scalars, or 0: the gradients are divided by the first, and "
+        "where the second is nonzero nothing changes. The caller guarantees "
+        "that every address is a C-contiguous CPU buffer of that many "
+        "elements of its type (optim_mlir.torch checks its tensors).");
   m.def(
       "lower",
       [](const std::string &ir, const std::string &pipeline) {

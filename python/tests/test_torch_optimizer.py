@@ -148,6 +148,69 @@ def test_grad_scaler(inf_at):
     assert steps == {6.0 if inf_at is None else 5.0}
 
 
+@pytest.mark.parametrize("inf_at", [None, 0, 3])
+def test_grad_scaler_matches_torch_fused(inf_at):
+    """Against torch's fused AdamW, which takes the scale and found-inf the same
+    way: an inf at the first step leaves the new state at step 0."""
+    ours_model, ours = scaled_training(lambda ps: otorch.AdamW(ps, lr=1e-2), inf_at)
+    torch_model, theirs = scaled_training(
+        lambda ps: torch.optim.AdamW(ps, lr=1e-2, fused=True), inf_at)
+    assert_models_close(ours_model, torch_model, torch.float32)
+    for p, q in zip(ours_model.parameters(), torch_model.parameters()):
+        for key in ("step", "exp_avg", "exp_avg_sq"):
+            torch.testing.assert_close(ours.state[p][key], theirs.state[q][key],
+                                       **TOLERANCE[torch.float32], msg=key)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.bfloat16])
+def test_grad_scale_is_divided_on_the_fly(dtype):
+    """A scale that is not a power of two, set by hand as GradScaler would: the
+    step equals one on the unscaled gradients (at torch's tolerance for the
+    dtype: 3 * g is rounded), and the gradients are left as they were (torch's
+    fused step writes them back unscaled)."""
+    ours_model, plain_model = mlp(dtype), mlp(dtype)
+    ours = otorch.AdamW(ours_model.parameters(), lr=1e-2)
+    plain = otorch.AdamW(plain_model.parameters(), lr=1e-2)
+    for step in range(3):
+        backward(ours_model, step)
+        backward(plain_model, step)
+        scaled = [p.grad.mul_(3.0).clone() for p in ours_model.parameters()]
+        ours.grad_scale, ours.found_inf = torch.tensor(3.0), torch.tensor(0.0)
+        ours.step()
+        plain.step()
+        assert all(torch.equal(p.grad, g) for p, g in zip(ours_model.parameters(), scaled))
+    assert_models_close(ours_model, plain_model, dtype)
+
+
+def test_found_inf_changes_nothing():
+    """found_inf set: parameters, moments and step counts of every dtype stay
+    bit for bit, whatever the gradients hold."""
+    model = mlp(torch.float32)
+    opt = otorch.AdamW(model.parameters(), lr=1e-2, amsgrad=True)
+    train(model, opt, 2)
+    opt.state[model[0].weight]["step"] = torch.tensor(2.0, dtype=torch.float64)
+    backward(model, 2)
+    for p in model.parameters():
+        p.grad.fill_(float("nan"))
+    before = snapshot(model, opt)
+    opt.grad_scale, opt.found_inf = torch.tensor(2.0**16), torch.tensor(1.0)
+    opt.step()
+    after = snapshot(model, opt)
+    assert all(torch.equal(x, y) or (x.isnan().all() and y.isnan().all())
+               for x, y in zip(before, after))
+
+
+def test_bad_grad_scale_is_refused_before_anything_changes():
+    model = mlp(torch.float32)
+    opt = otorch.AdamW(model.parameters(), lr=1e-2)
+    backward(model, 0)
+    before = snapshot(model, opt)
+    opt.grad_scale = torch.tensor([2.0, 4.0])
+    with pytest.raises(ValueError, match="grad_scale must be a floating-point CPU tensor"):
+        opt.step()
+    assert all(torch.equal(x, y) for x, y in zip(before, snapshot(model, opt)))
+
+
 def test_parameters_without_gradient_are_not_stepped():
     model = mlp(torch.float32)
     opt = otorch.AdamW(model.parameters(), lr=1e-2)

@@ -154,3 +154,48 @@ func.func @too_many_elements(%a: memref<4294967296x4294967296xf32>) {
   }
   return
 }
+
+// -----
+
+// A 0-d input (a grad scale) is read by every element: N-D operands are
+// still collapsed to 1-D, split across threads by the size of a full-rank
+// operand, and the scalar is broadcast into each vector.
+
+// CHECK-LABEL: func @broadcast_scalar
+// CHECK-SAME:      (%[[A:.+]]: memref<4x?xf32>, %[[S:.+]]: memref<f32>)
+// CHECK:       %[[FLAT:.+]] = memref.collapse_shape %[[A]]
+// CHECK:       memref.dim %[[FLAT]]
+// CHECK:       scf.parallel
+// CHECK:       vector.transfer_read %[[S]][], %{{.+}} {in_bounds = [true], permutation_map = #{{.+}}} : memref<f32>, vector<8xf32>
+// CHECK:       arith.divf %{{.+}}, %{{.+}} : vector<8xf32>
+func.func @broadcast_scalar(%a: memref<4x?xf32>, %s: memref<f32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> ()>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%s : memref<f32>) outs(%a : memref<4x?xf32>) {
+  ^bb0(%scale: f32, %x: f32):
+    %y = arith.divf %x, %scale : f32
+    linalg.yield %y : f32
+  }
+  return
+}
+
+// -----
+
+// Other broadcasts (a row read by every row) are not taken: the code
+// generators index each operand with the element's own indices.
+
+// CHECK-LABEL: func @broadcast_row
+// CHECK:       linalg.generic
+// CHECK-NOT:   vector.
+func.func @broadcast_row(%a: memref<4x8xf32>, %row: memref<8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%row : memref<8xf32>) outs(%a : memref<4x8xf32>) {
+  ^bb0(%r: f32, %x: f32):
+    %y = arith.addf %x, %r : f32
+    linalg.yield %y : f32
+  }
+  return
+}

@@ -10,6 +10,8 @@
 //     v
 //   linalg.generic ins(%g) outs(%p, %m, %v) {  m', v', p' per element }
 //
+// 0-d inputs (a grad scale) are read by every element: `(d0, ...) -> ()`.
+//
 // The generic reads param, m and v through its `outs` block arguments, which
 // is what lets one-shot bufferization write the results into the operands'
 // buffers without copies.
@@ -54,9 +56,13 @@ struct StepOpLowering : OpInterfaceConversionPattern<StepOpInterface> {
     };
     SmallVector<Value> inputs = valuesOf(op.getInputOperands());
     SmallVector<Value> states = valuesOf(op.getStateOperands());
+    // Every element reads the one element of a 0-d input (a grad scale).
     int64_t rank = cast<ShapedType>(states.front().getType()).getRank();
-    SmallVector<AffineMap> maps(inputs.size() + states.size(),
-                                rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<AffineMap> maps;
+    for (Value operand : llvm::concat<Value>(inputs, states))
+      maps.push_back(cast<ShapedType>(operand.getType()).getRank() == rank
+                         ? rewriter.getMultiDimIdentityMap(rank)
+                         : AffineMap::get(rank, 0, rewriter.getContext()));
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(

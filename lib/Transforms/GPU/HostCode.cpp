@@ -33,10 +33,10 @@ Extent gpu_kernels::buildExtent(OpBuilder &b, Location loc,
                                 const KernelBodyBuilder *vectorBody) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Extent extent;
-  Value first = generic.op->getOperand(0);
   if (generic.getRank() > 0)
-    extent.sizes =
-        memref::ExtractStridedMetadataOp::create(b, loc, first).getSizes();
+    extent.sizes = memref::ExtractStridedMetadataOp::create(
+                       b, loc, generic.getShapedOperand())
+                       .getSizes();
   extent.numElements = arith::ConstantIndexOp::create(b, loc, 1);
   for (Value size : extent.sizes)
     extent.numElements =
@@ -49,6 +49,8 @@ Extent gpu_kernels::buildExtent(OpBuilder &b, Location loc,
   // addresses that need one alignment are or-ed, then masked once.
   llvm::MapVector<int64_t, Value> addressBits;
   for (auto [i, memref] : llvm::enumerate(generic.op->getOperands())) {
+    if (generic.isBroadcastScalar(i))
+      continue;
     Value address = buildAddress(b, loc, memref);
     Value &bits = addressBits[vectorBody->getAlignment(i)];
     bits = bits ? arith::OrIOp::create(b, loc, bits, address) : address;

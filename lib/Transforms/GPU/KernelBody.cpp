@@ -88,6 +88,11 @@ void KernelBodyBuilder::emitVector(OpBuilder &b, Location loc,
   SmallVector<Operation *> views;
   for (auto [i, operand, memref] :
        llvm::enumerate(generic.op->getOperands(), memrefs)) {
+    // A broadcast scalar is read whole.
+    if (generic.isBroadcastScalar(i)) {
+      map.map(operand, memref);
+      continue;
+    }
     auto view =
         memref::SubViewOp::create(b, loc, memref, ArrayRef<OpFoldResult>{index},
                                   ArrayRef<OpFoldResult>{b.getIndexAttr(width)},
@@ -120,17 +125,27 @@ void KernelBodyBuilder::emitVector(OpBuilder &b, Location loc,
   for (Operation *op : transfers) {
     auto transfer = cast<VectorTransferOpInterface>(op);
     rewriter.setInsertionPoint(op);
-    Access access = accessOf.lookup(transfer.getBase());
+    // A broadcast scalar: one load, splat (the NVVM lowering takes no 0-d
+    // vectors, which a broadcasting transfer becomes).
+    auto access = accessOf.find(transfer.getBase());
+    if (access == accessOf.end()) {
+      auto read = cast<vector::TransferReadOp>(op);
+      rewriter.replaceOpWithNewOp<vector::BroadcastOp>(
+          read, read.getVectorType(),
+          memref::LoadOp::create(rewriter, loc, read.getBase()));
+      continue;
+    }
     Value at = arith::AddIOp::create(rewriter, loc, index,
                                      transfer.getIndices().front());
-    auto align = llvm::MaybeAlign(access.alignment);
+    auto align = llvm::MaybeAlign(access->second.alignment);
     if (auto read = dyn_cast<vector::TransferReadOp>(op))
       rewriter.replaceOpWithNewOp<vector::LoadOp>(read, read.getVectorType(),
-                                                  access.memref, at,
+                                                  access->second.memref, at,
                                                   /*nontemporal=*/false, align);
     else
       rewriter.replaceOpWithNewOp<vector::StoreOp>(
-          op, cast<vector::TransferWriteOp>(op).getVector(), access.memref, at,
+          op, cast<vector::TransferWriteOp>(op).getVector(),
+          access->second.memref, at,
           /*nontemporal=*/false, align);
   }
   for (Operation *view : views)

@@ -92,7 +92,8 @@ static bool haveSameBody(ElementwiseGeneric &a, ElementwiseGeneric &b) {
 }
 
 bool gpu_kernels::isGroupable(ElementwiseGeneric &generic) {
-  return generic.isContiguous &&
+  // The table's rows rebuild 1-D operands only.
+  return generic.isContiguous && !generic.hasBroadcastScalars() &&
          llvm::all_of(generic.op->getOperands(),
                       [](Value operand) {
                         return isKnownBuffer(getRootBuffer(operand));

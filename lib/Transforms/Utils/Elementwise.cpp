@@ -33,10 +33,23 @@ static SmallVector<ReassociationIndices> allDims(int64_t rank) {
   return {llvm::to_vector(llvm::seq<int64_t>(0, rank))};
 }
 
+bool ElementwiseGeneric::hasBroadcastScalars() {
+  return llvm::any_of(llvm::seq(op->getNumOperands()),
+                      [&](unsigned i) { return isBroadcastScalar(i); });
+}
+
+Value ElementwiseGeneric::getShapedOperand() {
+  for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i)
+    if (!isBroadcastScalar(i))
+      return op->getOperand(i);
+  llvm_unreachable("the outputs of a matched generic have its shape");
+}
+
 unsigned ElementwiseGeneric::getNarrowestElementBits() {
   unsigned bits = 64;
   for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i)
-    bits = std::min(bits, getElementType(i).getIntOrFloatBitWidth());
+    if (!isBroadcastScalar(i))
+      bits = std::min(bits, getElementType(i).getIntOrFloatBitWidth());
   return bits;
 }
 
@@ -70,11 +83,15 @@ std::optional<ElementwiseGeneric>
 mlir::optim::matchElementwiseGeneric(linalg::GenericOp op) {
   // `isElementwise` also allows permuted and broadcasting maps, and checks
   // the body with `hasOnlyScalarElementwiseOp`; the code generators index
-  // every operand with the loop indices themselves.
-  if (!op.hasPureBufferSemantics() || op->getNumOperands() == 0 ||
+  // every operand with the loop indices themselves, or, for an input of
+  // rank 0 (map `(d0, ...) -> ()`), read its one element.
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() == 0 ||
       !linalg::isElementwise(op) ||
-      !llvm::all_of(op.getIndexingMapsArray(),
-                    [](AffineMap map) { return map.isIdentity(); }))
+      !llvm::all_of(op->getOpOperands(), [&](OpOperand &operand) {
+        AffineMap map = op.getMatchingIndexingMap(&operand);
+        return map.isIdentity() ||
+               (op.isDpsInput(&operand) && map.getNumResults() == 0);
+      }))
     return std::nullopt;
 
   ElementwiseGeneric match;

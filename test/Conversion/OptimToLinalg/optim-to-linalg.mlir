@@ -166,3 +166,31 @@ func.func @amsgrad_l2_maximize(%p: memref<?xf32>, %g: memref<?xf32>,
       decay l2 maximize {weight_decay = 0.25 : f64} : memref<?xf32>
   return
 }
+
+// -----
+
+// Loss scaling: every element reads the 0-d grad scale and found-inf flag
+// (maps without results); the gradient is divided first, and a nonzero (or
+// NaN) flag selects the old value of every state.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG:   #[[$SCALAR:.+]] = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @grad_scale_found_inf(
+// CHECK-SAME:      %[[P:[^:]+]]: memref<?xf32>, %[[G:[^:]+]]: memref<?xf32>, %[[M:[^:]+]]: memref<?xf32>, %[[V:[^:]+]]: memref<?xf32>, %{{[^:]+}}: i64, %{{[^:]+}}: f32, %[[S:[^:]+]]: memref<bf16>, %[[F:[^:]+]]: memref<f32>
+// CHECK:       linalg.generic {indexing_maps = [#[[$ID]], #[[$SCALAR]], #[[$SCALAR]], #[[$ID]], #[[$ID]], #[[$ID]]]
+// CHECK-SAME:      ins(%[[G]], %[[S]], %[[F]] : memref<?xf32>, memref<bf16>, memref<f32>) outs(%[[P]], %[[M]], %[[V]] : memref<?xf32>, memref<?xf32>, memref<?xf32>)
+// CHECK-NEXT:  ^bb0(%[[GI:.+]]: f32, %[[SI:.+]]: bf16, %[[FI:.+]]: f32, %[[PI:.+]]: f32, %[[MI:.+]]: f32, %[[VI:.+]]: f32):
+// CHECK-NEXT:    %[[SF:.+]] = arith.extf %[[SI]] : bf16 to f32
+// CHECK-NEXT:    %[[GU:.+]] = arith.divf %[[GI]], %[[SF]] fastmath<contract> : f32
+// CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT:    %[[SKIP:.+]] = arith.cmpf une, %[[FI]], %[[ZERO]] : f32
+// CHECK-NEXT:    %[[P1:.+]] = arith.select %[[SKIP]], %[[PI]], %{{.+}} : f32
+// CHECK-NEXT:    %[[M1:.+]] = arith.select %[[SKIP]], %[[MI]], %{{.+}} : f32
+// CHECK-NEXT:    %[[V1:.+]] = arith.select %[[SKIP]], %[[VI]], %{{.+}} : f32
+// CHECK-NEXT:    linalg.yield %[[P1]], %[[M1]], %[[V1]] : f32, f32, f32
+func.func @grad_scale_found_inf(%p: memref<?xf32>, %g: memref<?xf32>,
+                                %m: memref<?xf32>, %v: memref<?xf32>, %t: i64,
+                                %lr: f32, %s: memref<bf16>, %f: memref<f32>) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      grad_scale %s : memref<bf16> found_inf %f : memref<f32> : memref<?xf32>
+  return
+}

@@ -109,7 +109,7 @@ func.func @lr_type(%p: memref<4xf32>, %t: i64, %lr: f64) {
 
 func.func @step_type(%p: memref<4xf32>, %t: i32, %lr: f32) {
   // expected-error@+1 {{operand 'step' has type 'i32'; expected i64}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i32, f32) -> ()
   return
 }
@@ -190,7 +190,7 @@ func.func @weight_decay_infinite(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'grad' has type 'f32'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, f32, memref<4xf32>, memref<4xf32>, i64, f32) -> ()
   return
 }
@@ -199,7 +199,7 @@ func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'param' has type 'memref<*xf32>'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, i64, f32) -> ()
   return
 }
@@ -209,7 +209,7 @@ func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
 func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s)  are incompatible with return type(s) of operation 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>'}}
   // expected-error@+1 {{failed to infer returned types}}
-  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
+  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i64, f32)
       -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
   return
@@ -220,7 +220,7 @@ func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
 func.func @tensor_without_results(%p: tensor<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s) 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>' are incompatible with return type(s) of operation}}
   // expected-error@+1 {{failed to infer returned types}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
       : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, i64, f32) -> ()
   return
 }
@@ -338,5 +338,37 @@ func.func @seed_without_stochastic(%p: memref<4xbf16>, %t: i64, %lr: f32, %s: i6
 func.func @stochastic_nothing_to_round(%p: memref<4xf32>, %t: i64, %lr: f32, %s: i64) {
   // expected-error@+1 {{rounding is stochastic but neither 'param' nor 'param_copy' is bf16 or f16; there is nothing to round stochastically}}
   optim.adamw_step %p, %p, %p, %p, step %t, lr %lr seed %s rounding stochastic : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @grad_scale_not_0d(%p: memref<4xf32>, %s: memref<1xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'grad_scale' has type 'memref<1xf32>'; expected a 0-d memref, as 'param' is a memref}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr grad_scale %s : memref<1xf32> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @found_inf_memref_with_tensors(%p: tensor<4xf32>, %f: memref<f32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'found_inf' has type 'memref<f32>'; expected a 0-d tensor, as 'param' is a tensor}}
+  %0:3 = optim.adamw_step %p, %p, %p, %p, step %t, lr %lr found_inf %f : memref<f32> : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @found_inf_element_type(%p: memref<4xf32>, %f: memref<i32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'found_inf' has element type 'i32'; expected f64, f32, bf16 or f16}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr found_inf %f : memref<i32> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @grad_scale_memory_space(%p: memref<4xf32>, %s: memref<f32, 1>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'grad_scale' has type 'memref<f32, 1>'; expected no memory space and no encoding}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr grad_scale %s : memref<f32, 1> : memref<4xf32>
   return
 }

@@ -142,3 +142,23 @@ func.func @memref_copy(%p: memref<?xf32>, %c: memref<?xf16>, %t: i64, %lr: f32) 
       : memref<?xf32>
   return
 }
+
+// Loss scaling: 0-d operands of the op's form, of their own element types.
+// CHECK-LABEL: func @grad_scale_found_inf_tensor
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} grad_scale %{{.+}} : tensor<f32> found_inf %{{.+}} : tensor<f64> : tensor<8xbf16>
+func.func @grad_scale_found_inf_tensor(%p: tensor<8xbf16>, %s: tensor<f32>,
+                                       %f: tensor<f64>, %t: i64, %lr: f32)
+    -> (tensor<8xbf16>, tensor<8xbf16>, tensor<8xbf16>) {
+  %p1, %m1, %v1 = optim.adamw_step %p, %p, %p, %p, step %t, lr %lr
+      grad_scale %s : tensor<f32> found_inf %f : tensor<f64> : tensor<8xbf16>
+  return %p1, %m1, %v1 : tensor<8xbf16>, tensor<8xbf16>, tensor<8xbf16>
+}
+
+// CHECK-LABEL: func @found_inf_memref
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} found_inf %{{.+}} : memref<f32> : memref<?xf32>
+func.func @found_inf_memref(%p: memref<?xf32>, %f: memref<f32>, %t: i64,
+                            %lr: f32) {
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr found_inf %f : memref<f32>
+      : memref<?xf32>
+  return
+}

@@ -20,11 +20,12 @@ class RewriterBase;
 namespace optim {
 
 /// A `linalg.generic` that the code generators of OptimMLIR accept: on
-/// buffers, every loop parallel, every indexing map the identity, every
-/// operand a strided memref of integers or floats of 8, 16, 32 or 64 bits
-/// (each operand with its own element type), and a body of scalar
-/// elementwise ops (`linalg::hasOnlyScalarElementwiseOp`) without memory
-/// effects.
+/// buffers, every loop parallel, every indexing map the identity but for
+/// broadcast scalars (inputs of rank 0, which every element reads, such as a
+/// gradient scale), every operand a strided memref of integers or floats of
+/// 8, 16, 32 or 64 bits (each operand with its own element type), and a body
+/// of scalar elementwise ops (`linalg::hasOnlyScalarElementwiseOp`) without
+/// memory effects.
 struct ElementwiseGeneric {
   linalg::GenericOp op;
   /// Every operand has rank 0 or 1, or can be viewed as 1-D without a copy
@@ -35,14 +36,27 @@ struct ElementwiseGeneric {
   /// The values the body uses but does not define, in order of first use.
   SmallVector<Value> captures;
 
-  /// The number of loops, which is the rank of every operand.
+  /// The number of loops, which is the rank of every operand but the
+  /// broadcast scalars.
   int64_t getRank() { return op.getNumLoops(); }
+  /// True if operand `i` is a broadcast scalar: of rank 0 in a generic of
+  /// higher rank.
+  bool isBroadcastScalar(unsigned i) {
+    return getRank() > 0 &&
+           cast<MemRefType>(op->getOperand(i).getType()).getRank() == 0;
+  }
+  /// True if any operand is a broadcast scalar.
+  bool hasBroadcastScalars();
+  /// The first operand whose shape is the iteration space (one that is not
+  /// a broadcast scalar; every output is one).
+  Value getShapedOperand();
   /// The element type of the operand `i`.
   Type getElementType(unsigned i) {
     return cast<MemRefType>(op->getOperand(i).getType()).getElementType();
   }
-  /// The width of the narrowest element, which sets how many lanes of a
-  /// vector register the generic can use.
+  /// The width of the narrowest element of a tensor operand (broadcast
+  /// scalars aside), which sets how many lanes of a vector register the
+  /// generic can use.
   unsigned getNarrowestElementBits();
   /// The width of the widest float the generic reads, computes or writes,
   /// 0 if none: a vector of as many lanes as fit a register in this width

@@ -197,6 +197,29 @@ LogicalResult AdamWStepOp::verify() {
              << element << "; expected bf16 or f16 (a low-precision copy of "
              << "param)";
   }
+  for (auto [name, value] : {std::pair{"grad_scale", getGradScale()},
+                             std::pair{"found_inf", getFoundInf()}}) {
+    if (!value)
+      continue;
+    Type type = value.getType();
+    auto shaped = dyn_cast<ShapedType>(type);
+    if (!isStateType(type) || shaped.getRank() != 0 ||
+        isa<RankedTensorType>(type) != isTensor)
+      return emitOpError("operand '")
+             << name << "' has type " << type << "; expected a 0-d "
+             << formName(isTensor) << ", as 'param' is a "
+             << formName(isTensor);
+    auto memref = dyn_cast<MemRefType>(type);
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if ((memref && memref.getMemorySpace()) || (tensor && tensor.getEncoding()))
+      return emitOpError("operand '")
+             << name << "' has type " << type
+             << "; expected no memory space and no encoding";
+    if (!isStepElementType(shaped.getElementType()))
+      return emitOpError("operand '")
+             << name << "' has element type " << shaped.getElementType()
+             << "; expected f64, f32, bf16 or f16";
+  }
   if (LogicalResult rounding = verifyRounding(); failed(rounding))
     return rounding;
   // The lowerings flatten a state to one dimension of `index` elements; a

@@ -299,8 +299,14 @@ SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
   Value g = read(inputs[0]), p = read(states[0]), m = read(states[1]),
         v = read(states[2]);
   Value maxV = getMaxV() ? read(states[3]) : Value();
+  ValueRange scalarInputs = inputs.drop_front();
+  Value gradScale = getGradScale() ? read(scalarInputs.front()) : Value();
+  Value foundInf = getFoundInf() ? read(scalarInputs.back()) : Value();
 
-  // The gradient's options, in torch's order: negated, then L2-decayed.
+  // The gradient's options, in torch's order: unscaled, negated, then
+  // L2-decayed.
+  if (gradScale)
+    g = arith::DivFOp::create(b, loc, g, gradScale, fm);
   if (getMaximize())
     g = arith::NegFOp::create(b, loc, g, fm);
   if (s[L2Coefficient])
@@ -351,5 +357,15 @@ SmallVector<Value> AdamWStepOp::buildElementwiseBody(OpBuilder &b, Location loc,
     written.push_back(convertFloat(b, loc, maxVNew, states[3].getType()));
   if (getParamCopy())
     written.push_back(writeParam(states.back()));
+  // A step with an inf or NaN in the scaled gradients writes every state
+  // back as it was (NaN counts as found).
+  if (foundInf) {
+    Value zero =
+        arith::ConstantOp::create(b, loc, b.getFloatAttr(computeType, 0.0));
+    Value skip = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE,
+                                       foundInf, zero);
+    for (auto [value, old] : llvm::zip(written, states))
+      value = arith::SelectOp::create(b, loc, skip, old, value);
+  }
   return written;
 }

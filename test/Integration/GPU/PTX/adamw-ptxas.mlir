@@ -34,7 +34,8 @@
 // RUN: | FileCheck %s --check-prefix=F16
 // RUN: FileCheck %s --check-prefix=F16-PTX < %t.f16.ptx
 
-// torch's options together (amsgrad's max_v, maximize, Adam's L2 decay), and
+// torch's options together (amsgrad's max_v, maximize, Adam's L2 decay, and
+// GradScaler's grad scale and found-inf flag, read by the kernel), and
 // all-bf16 stochastic rounding (its 32-bit hash), for both chips.
 // RUN: %extract_ptx --binary step_options_kernel < %t.sm_80.mlir > %t.options.sm_80.ptx
 // RUN: %ptxas -arch=sm_80 -v %t.options.sm_80.ptx -o %t.options.sm_80.cubin 2>&1 \
@@ -134,8 +135,10 @@ func.func @step_f16(%p: memref<?xf16>, %g: memref<?xf16>, %m: memref<?xf16>,
 }
 
 func.func @step_options(%p: memref<?xf32>, %g: memref<?xf32>, %m: memref<?xf32>,
-                        %v: memref<?xf32>, %mv: memref<?xf32>, %t: i64, %lr: f32) {
+                        %v: memref<?xf32>, %mv: memref<?xf32>, %t: i64, %lr: f32,
+                        %scale: memref<f32>, %inf: memref<f32>) {
   optim.adamw_step %p, %g, %m, %v, step %t, lr %lr max_v %mv : memref<?xf32>
+      grad_scale %scale : memref<f32> found_inf %inf : memref<f32>
       decay l2 maximize {weight_decay = 1.0e-01 : f64} : memref<?xf32>
   return
 }

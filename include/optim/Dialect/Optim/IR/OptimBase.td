@@ -71,18 +71,22 @@ def Optim_StateType : Optim_VerifiedType<
 def Optim_StepType : Optim_VerifiedType<"64-bit signless integer (i64)">;
 def Optim_CopyType : Optim_VerifiedType<
     "ranked tensor or strided memref of bf16 or f16, of param's shape">;
+def Optim_ScalarOperandType : Optim_VerifiedType<
+    "0-d tensor (with tensor states) or 0-d memref (with memref states) of "
+    "f64, f32, bf16 or f16">;
 def Optim_ScalarType : Optim_VerifiedType<
     "float of the compute type (f64 when param, m, v or max_v is f64, else "
     "f32)">;
 
 // An optimizer step (`StepOpInterface`). `inputs` and `states` name, by their
 // accessors (`Grad` for `$grad`), the operands the step only reads and the ones
-// it reads and writes, `optionalStates` the optional operands it writes; the
-// tensor form returns the new states, in that order (the optional ones that are
-// present last), and the memref form updates them in place. Result types,
+// it reads and writes, `optionalInputs` and `optionalStates` the optional ones;
+// the tensor form returns the new states, in that order (the optional ones that
+// are present last), and the memref form updates them in place. Result types,
 // memory effects and the interface's operand lists follow from these lists;
 // an op implements `buildStepScalars` and `buildElementwiseBody`.
 class Optim_StepOp<string mnemonic, list<string> inputs, list<string> states,
+                   list<string> optionalInputs = [],
                    list<string> optionalStates = [], list<Trait> traits = []>
     : Optim_Op<mnemonic, !listconcat([
         InferTypeOpAdaptor,
@@ -93,8 +97,13 @@ class Optim_StepOp<string mnemonic, list<string> inputs, list<string> states,
 
   let extraClassDefinition = [{
     ::llvm::SmallVector<::mlir::OpOperand *> $cppClass::getInputOperands() {
-      return {}] # !interleave(!foreach(name, inputs,
-                                        "&get" # name # "Mutable()"), ", ") # [{};
+      ::llvm::SmallVector<::mlir::OpOperand *> inputs = {}] #
+          !interleave(!foreach(name, inputs, "&get" # name # "Mutable()"),
+                      ", ") # [{};}] #
+      !interleave(!foreach(name, optionalInputs,
+          "for (::mlir::OpOperand &operand : get" # name # "Mutable()) "
+          "inputs.push_back(&operand);"), "\n") # [{
+      return inputs;
     }
     ::llvm::SmallVector<::mlir::OpOperand *> $cppClass::getStateOperands() {
       ::llvm::SmallVector<::mlir::OpOperand *> states = {}] #

@@ -12,6 +12,7 @@ include "optim/Dialect/Optim/IR/OptimBase.td"
 def Optim_AdamWStepOp
     : Optim_StepOp<"adamw_step", /*inputs=*/["Grad"],
                    /*states=*/["Param", "M", "V"],
+                   /*optionalInputs=*/["GradScale", "FoundInf"],
                    /*optionalStates=*/["MaxV", "ParamCopy"],
                    [AttrSizedOperandSegments]> {
   let summary = "One AdamW update (Adam with decoupled weight decay)";
@@ -42,6 +43,16 @@ def Optim_AdamWStepOp
     - `max_v` (amsgrad): a fifth state, `max_v = max(max_v, v)` (NaN
       propagates), and the denominator uses `max_v` instead of `v`:
       `p = p - lr * (mhat / (sqrt(max_v / (1 - beta2^t)) + eps) + wd * p)`.
+
+    Two optional 0-d operands carry mixed-precision loss scaling (what
+    `torch.amp.GradScaler` hands torch's fused optimizers). They are read
+    inside the step, so that a GPU kernel reads them from device memory and
+    the host never waits for them:
+
+    - `grad_scale`: the gradient is divided by it before anything else
+      (`g = grad / grad_scale`, in the compute type).
+    - `found_inf`: where it is nonzero (or NaN), the step writes every state
+      back unchanged, as if it had not run.
 
     `param`, `grad`, `m` and `v` have the same shape, any rank including 0,
     static or dynamic dimensions, and each its own element type among `f64`,
@@ -115,6 +126,11 @@ def Optim_AdamWStepOp
         max_v %mv : memref<4096xf32> decay l2 maximize
         {weight_decay = 1.0e-01 : f64} : memref<4096xf32>
 
+    // f16 weights and moments, an unscaled gradient, a skippable step.
+    optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+        grad_scale %scale : memref<f32> found_inf %inf : memref<f32>
+        : memref<4096xf16>
+
     // An f32 master and its bf16 copy, rounded stochastically.
     optim.adamw_step %p, %g, %m, %v, step %t, lr %lr seed %s
         copy %c : memref<4096xbf16> rounding stochastic : memref<4096xf32>
@@ -128,6 +144,8 @@ def Optim_AdamWStepOp
     Optim_StateType:$v,
     Optional<Optim_StateType>:$max_v,
     Optional<Optim_CopyType>:$param_copy,
+    Optional<Optim_ScalarOperandType>:$grad_scale,
+    Optional<Optim_ScalarOperandType>:$found_inf,
     Optim_StepType:$step,
     Optim_ScalarType:$lr,
     Optional<I64>:$seed,
@@ -143,6 +161,8 @@ def Optim_AdamWStepOp
   let assemblyFormat = [{
     $param `,` $grad `,` $m `,` $v `,` `step` $step `,` `lr` $lr
     (`max_v` $max_v^ `:` type($max_v))?
+    (`grad_scale` $grad_scale^ `:` type($grad_scale))?
+    (`found_inf` $found_inf^ `:` type($found_inf))?
     (`seed` $seed^)? (`copy` $param_copy^ `:` type($param_copy))?
     (`rounding` $rounding^)? (`decay` $decay^)? (`maximize` $maximize^)?
     attr-dict `:`
