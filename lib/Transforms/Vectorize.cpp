@@ -27,8 +27,12 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/TargetParser/Host.h"
+
+#include <numeric>
 
 #include <limits>
 
@@ -123,79 +127,138 @@ static LogicalResult vectorizeElementwise(RewriterBase &rewriter,
   return success();
 }
 
-/// Splits a flat generic of `size` elements into `numThreads` chunks of whole
-/// vectors, each one an iteration of an `scf.parallel`, and vectorises the
-/// chunks. Every chunk but the last starts on a multiple of the vector width
-/// and has no remainder.
-static LogicalResult splitAcrossThreads(RewriterBase &rewriter,
-                                        linalg::GenericOp op, OpFoldResult size,
-                                        int64_t lanes, bool bf16Pairs,
-                                        int64_t numThreads) {
-  Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  AffineExpr n = getAffineSymbolExpr(0, rewriter.getContext());
-  OpFoldResult chunk = affine::makeComposedFoldedAffineApply(
-      rewriter, loc, n.ceilDiv(numThreads).ceilDiv(lanes) * lanes, {size});
+/// Thread shares start at multiples of this many elements from a tensor's
+/// start: whole cache lines of every element type.
+static constexpr int64_t kShareAlignment = 64;
 
-  scf::SCFTilingOptions options;
-  options.setTileSizes({chunk});
-  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled))
-    return op.emitError("could not split the elementwise op into chunks");
-  rewriter.eraseOp(op);
-  auto forall = cast<scf::ForallOp>(tiled->loops.front().getOperation());
-  if (failed(vectorizeElementwise(
-          rewriter, cast<linalg::GenericOp>(tiled->tiledOps.front()), lanes,
-          bf16Pairs)))
-    return failure();
-  return scf::forallToParallelLoop(rewriter, forall);
+/// True if a generic can move from before `op` to after it: `op` touches no
+/// memory, or only allocates (a fresh buffer no generic before it can use).
+static bool commutesWithGenerics(Operation *op) {
+  if (isMemoryEffectFree(op))
+    return true;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  return effects && op->getNumRegions() == 0 &&
+         effects.onlyHasEffect<MemoryEffects::Allocate>();
 }
 
-/// Vectorises `op`, on `numThreads` threads if it has at least `threshold`
-/// elements: decided now for a static size, at run time for a dynamic one.
-/// An empty op always stays on one thread: it has no chunk to split.
-static LogicalResult parallelizeAndVectorize(RewriterBase &rewriter,
-                                             ElementwiseGeneric generic,
-                                             int64_t lanes, bool bf16Pairs,
-                                             int64_t numThreads,
-                                             int64_t threshold) {
-  generic = collapseToOneDim(rewriter, std::move(generic));
-  linalg::GenericOp op = generic.op;
-  // linalg::vectorize of LLVM 22 builds mismatched masks for an N-D tile
-  // that reads its indices; such a generic, which could not be flattened,
-  // stays scalar.
-  if (op.getNumLoops() > 1 && op.hasIndexSemantics())
-    return success();
-  if (numThreads <= 1 || op.getNumLoops() != 1)
-    return vectorizeElementwise(rewriter, op, lanes, bf16Pairs);
-  threshold = std::max<int64_t>(threshold, 1);
+/// The flat generics `run` of one block, which nothing that touches their
+/// memory separates and none of which writes what another uses, run on
+/// `numThreads` threads in one `scf.parallel` of `numThreads` iterations, at
+/// the place of the last: iteration k steps the k-th of equal shares of all
+/// their elements together, so that one large tensor and many small ones
+/// balance alike. Each tensor is counted rounded up to a multiple of
+/// `granule` elements, so that a share starts on a whole vector of every
+/// tensor. With fewer than `threshold` elements in all (decided at run time
+/// for dynamic sizes), the generics stay on one thread.
+static LogicalResult
+shareAcrossThreads(RewriterBase &rewriter,
+                   MutableArrayRef<ElementwiseGeneric> run, int64_t granule,
+                   int64_t numThreads, int64_t threshold,
+                   function_ref<LogicalResult(linalg::GenericOp)> vectorize) {
+  linalg::GenericOp last = run.back().op;
+  Location loc = last.getLoc();
+  rewriter.setInsertionPoint(last);
+  MLIRContext *context = rewriter.getContext();
+  AffineExpr s0 = getAffineSymbolExpr(0, context),
+             s1 = getAffineSymbolExpr(1, context);
 
-  Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  OpFoldResult size =
-      memref::getMixedSize(rewriter, loc, generic.getShapedOperand(), 0);
-  if (std::optional<int64_t> staticSize = getConstantIntValue(size)) {
-    if (*staticSize < threshold)
-      return vectorizeElementwise(rewriter, op, lanes, bf16Pairs);
-    return splitAcrossThreads(rewriter, op, size, lanes, bf16Pairs, numThreads);
+  // Where each tensor starts among all the (rounded) elements.
+  SmallVector<OpFoldResult> sizes, offsets;
+  OpFoldResult total = rewriter.getIndexAttr(0);
+  for (ElementwiseGeneric &generic : run) {
+    sizes.push_back(
+        memref::getMixedSize(rewriter, loc, generic.getShapedOperand(), 0));
+    offsets.push_back(total);
+    total = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, s0 + s1.ceilDiv(granule) * granule,
+        {total, sizes.back()});
   }
 
-  Value large = arith::CmpIOp::create(
-      rewriter, loc, arith::CmpIPredicate::sge,
-      getValueOrCreateConstantIndexOp(rewriter, loc, size),
-      arith::ConstantIndexOp::create(rewriter, loc, threshold));
-  auto ifOp = scf::IfOp::create(rewriter, loc, large, /*withElseRegion=*/true);
-  rewriter.setInsertionPointToStart(ifOp.thenBlock());
-  auto parallelOp = cast<linalg::GenericOp>(rewriter.clone(*op));
-  rewriter.setInsertionPointToStart(ifOp.elseBlock());
-  auto sequentialOp = cast<linalg::GenericOp>(rewriter.clone(*op));
-  rewriter.eraseOp(op);
-  if (failed(vectorizeElementwise(rewriter, sequentialOp, lanes, bf16Pairs)))
-    return failure();
-  return splitAcrossThreads(rewriter, parallelOp, size, lanes, bf16Pairs,
-                            numThreads);
+  // One thread: each generic vectorised where it is, or in the `else` of the
+  // run-time choice.
+  auto vectorizeAll = [&](Block *into) -> LogicalResult {
+    for (ElementwiseGeneric &generic : run) {
+      linalg::GenericOp op = generic.op;
+      if (into) {
+        rewriter.setInsertionPoint(into->getTerminator());
+        op = cast<linalg::GenericOp>(rewriter.clone(*op));
+      }
+      if (failed(vectorize(op)))
+        return failure();
+    }
+    return success();
+  };
+  threshold = std::max<int64_t>(threshold, 1);
+  std::optional<int64_t> staticTotal = getConstantIntValue(total);
+  if (staticTotal && *staticTotal < threshold)
+    return vectorizeAll(nullptr);
+  if (!staticTotal) {
+    Value large = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::sge,
+        getValueOrCreateConstantIndexOp(rewriter, loc, total),
+        arith::ConstantIndexOp::create(rewriter, loc, threshold));
+    auto ifOp =
+        scf::IfOp::create(rewriter, loc, large, /*withElseRegion=*/true);
+    if (failed(vectorizeAll(ifOp.elseBlock())))
+      return failure();
+    rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  }
+
+  // Share k of all elements: [min(k * per, total), min((k + 1) * per,
+  // total)), per = ceil(total / T) rounded up to the granule.
+  OpFoldResult per = affine::makeComposedFoldedAffineApply(
+      rewriter, loc, s0.ceilDiv(numThreads).ceilDiv(granule) * granule,
+      {total});
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  auto parallel = scf::ParallelOp::create(
+      rewriter, loc, ValueRange{zero},
+      ValueRange{arith::ConstantIndexOp::create(rewriter, loc, numThreads)},
+      ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 1)});
+  rewriter.setInsertionPointToStart(parallel.getBody());
+  Value k = parallel.getInductionVars().front();
+  AffineExpr d0 = getAffineDimExpr(0, context);
+  auto shareBound = [&](int64_t add) {
+    return affine::makeComposedFoldedAffineMin(
+        rewriter, loc, AffineMap::get(1, 2, {(d0 + add) * s0, s1}, context),
+        {k, per, total});
+  };
+  OpFoldResult low = shareBound(0), high = shareBound(1);
+  // The share's part of tensor i: its bounds less the tensor's offset,
+  // clamped to [0, size].
+  AffineMap below =
+      AffineMap::get(0, 3, {s0 - s1, getAffineSymbolExpr(2, context)}, context);
+  AffineMap above =
+      AffineMap::get(0, 1, {s0, getAffineConstantExpr(0, context)}, context);
+  for (size_t i = 0, e = run.size(); i < e; ++i) {
+    auto local = [&](OpFoldResult bound) {
+      return affine::makeComposedFoldedAffineMax(
+          rewriter, loc, above,
+          affine::makeComposedFoldedAffineMin(rewriter, loc, below,
+                                              {bound, offsets[i], sizes[i]}));
+    };
+    OpFoldResult begin = local(low), end = local(high);
+    // An arith op, which affine maps do not compose into: peeling then sees
+    // the vector loop's bound as one value, and simplifies the tile size in
+    // the main loop to the constant vector width (no masks).
+    Value length = arith::SubIOp::create(
+        rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, end),
+        getValueOrCreateConstantIndexOp(rewriter, loc, begin));
+    // The tile reads its operands from `begin` on, and offsets its indices
+    // by `begin`.
+    linalg::GenericOp op = run[i].op;
+    FailureOr<TilingResult> tile =
+        cast<TilingInterface>(op.getOperation())
+            .getTiledImplementation(rewriter, {begin}, {OpFoldResult(length)});
+    if (failed(tile))
+      return op.emitError("could not take a thread's share of the "
+                          "elementwise op");
+    if (failed(vectorize(cast<linalg::GenericOp>(tile->tiledOps.front()))))
+      return failure();
+    rewriter.setInsertionPoint(parallel.getBody()->getTerminator());
+  }
+  for (ElementwiseGeneric &generic : run)
+    rewriter.eraseOp(generic.op);
+  return success();
 }
 
 namespace {
@@ -229,38 +292,104 @@ struct OptimVectorizeElementwisePass
   }
 
   void runOnOperation() override {
-    // A rank-0 generic has no loop to vectorise: convert-linalg-to-loops
-    // takes it.
-    SmallVector<ElementwiseGeneric> generics;
+    // The blocks holding generics, collected first: vectorisation creates
+    // blocks. A rank-0 generic has no loop to vectorise:
+    // convert-linalg-to-loops takes it.
+    llvm::SetVector<Block *> blocks;
     getOperation()->walk([&](linalg::GenericOp op) {
       std::optional<ElementwiseGeneric> match = matchElementwiseGeneric(op);
       if (match && match->getRank() > 0)
-        generics.push_back(*match);
+        blocks.insert(op->getBlock());
     });
-    IRRewriter rewriter(&getContext());
-    for (ElementwiseGeneric &generic : generics) {
-      // One register per arithmetic value: with bf16 operands and f32
-      // arithmetic, a vector of bf16-many lanes would make every f32 value
-      // two registers, and the loop slower (all-bf16 AdamW at 16M elements:
-      // 78% of its probe with 32 lanes, 84% with 16; f64 with an f32
-      // gradient: 88% with 16 lanes, 99% with 8).
-      // An all-bf16 generic computing in f32 is read and written in pairs
-      // of lanes, each f32 half of a bf16 vector one register: a conversion
-      // is then a shift or a mask per register instead of shuffles
-      // (all-bf16 AdamW on Zen 3: 3.2 cycles per element down to 1.9 by
-      // llvm-mca; 12 to 20 GB/s at 1M elements on one thread).
-      unsigned widest = generic.getWidestFloatBits();
-      bool bf16Pairs = widest == 32 && generic.hasOnlyBF16Floats();
-      unsigned laneBits = bf16Pairs ? 16
-                          : widest  ? widest
-                                    : generic.getNarrowestElementBits();
-      int64_t lanes = vectorWidth > 0
-                          ? vectorWidth
-                          : std::max<int64_t>(1, vectorBits / laneBits);
-      if (failed(parallelizeAndVectorize(rewriter, generic, lanes, bf16Pairs,
-                                         numThreads, parallelThreshold)))
+    for (Block *block : blocks)
+      if (failed(vectorizeBlock(*block)))
         return signalPassFailure();
+  }
+
+private:
+  /// Lanes per vector for `generic`, and whether it computes on bf16 pairs.
+  std::pair<int64_t, bool> getLanes(ElementwiseGeneric &generic) const {
+    // One register per arithmetic value: with bf16 operands and f32
+    // arithmetic, a vector of bf16-many lanes would make every f32 value
+    // two registers, and the loop slower (all-bf16 AdamW at 16M elements:
+    // 78% of its probe with 32 lanes, 84% with 16; f64 with an f32
+    // gradient: 88% with 16 lanes, 99% with 8).
+    // An all-bf16 generic computing in f32 is read and written in pairs
+    // of lanes, each f32 half of a bf16 vector one register: a conversion
+    // is then a shift or a mask per register instead of shuffles
+    // (all-bf16 AdamW on Zen 3: 3.2 cycles per element down to 1.9 by
+    // llvm-mca; 12 to 20 GB/s at 1M elements on one thread).
+    unsigned widest = generic.getWidestFloatBits();
+    bool bf16Pairs = widest == 32 && generic.hasOnlyBF16Floats();
+    unsigned laneBits = bf16Pairs ? 16
+                        : widest  ? widest
+                                  : generic.getNarrowestElementBits();
+    int64_t lanes = vectorWidth > 0
+                        ? vectorWidth
+                        : std::max<int64_t>(1, vectorBits / laneBits);
+    return {lanes, bf16Pairs};
+  }
+
+  /// Vectorises the generics of `block`. With several threads, each run of
+  /// flat generics that can run together (`shareAcrossThreads`) becomes one
+  /// parallel loop; an N-D generic that cannot be flattened stays on one
+  /// thread, and scalar if it reads its indices (linalg::vectorize of LLVM
+  /// 22 builds mismatched masks for such an N-D tile).
+  LogicalResult vectorizeBlock(Block &block) {
+    IRRewriter rewriter(&getContext());
+    SmallVector<ElementwiseGeneric> run;
+    BufferUses runBuffers;
+    int64_t granule = kShareAlignment;
+    // Vectorises a matched generic, or a thread's tile of one.
+    auto vectorize = [&](linalg::GenericOp op) -> LogicalResult {
+      std::optional<ElementwiseGeneric> match = matchElementwiseGeneric(op);
+      if (!match)
+        return op.emitError("a tile of an elementwise op is not elementwise");
+      auto [lanes, bf16Pairs] = getLanes(*match);
+      return vectorizeElementwise(rewriter, op, lanes, bf16Pairs);
+    };
+    auto flush = [&]() -> LogicalResult {
+      LogicalResult result = success();
+      if (!run.empty())
+        result = shareAcrossThreads(rewriter, run, granule, numThreads,
+                                    parallelThreshold, vectorize);
+      run.clear();
+      runBuffers = BufferUses();
+      granule = kShareAlignment;
+      return result;
+    };
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      auto generic = dyn_cast<linalg::GenericOp>(op);
+      std::optional<ElementwiseGeneric> match =
+          generic ? matchElementwiseGeneric(generic) : std::nullopt;
+      if (!match || match->getRank() == 0) {
+        if (!commutesWithGenerics(&op) && failed(flush()))
+          return failure();
+        continue;
+      }
+      if (!match->isFlat) {
+        if (failed(flush()))
+          return failure();
+        if (!generic.hasIndexSemantics() && failed(vectorize(generic)))
+          return failure();
+        continue;
+      }
+      // A generic whose buffers may be any runs alone.
+      bool known = BufferUses::hasKnownBuffers(*match);
+      if ((!known || runBuffers.conflictsWith(*match)) && failed(flush()))
+        return failure();
+      ElementwiseGeneric flat = collapseToOneDim(rewriter, *match);
+      if (numThreads > 1) {
+        runBuffers.add(flat);
+        granule = std::lcm(granule, getLanes(flat).first);
+        run.push_back(flat);
+      } else if (failed(vectorize(flat.op))) {
+        return failure();
+      }
+      if (!known && failed(flush()))
+        return failure();
     }
+    return flush();
   }
 };
 

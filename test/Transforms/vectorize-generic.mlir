@@ -22,13 +22,15 @@ func.func @index_elements(%a: memref<?xindex>, %b: memref<?xindex>) {
 
 // -----
 
-// A generic with no inputs takes its size from its output. With
-// parallel-threshold=0 every non-empty buffer is split; an empty one is not,
-// as its chunk would be 0 elements.
+// A generic with no inputs takes its size from its output (counted in
+// whole 64-element granules). With parallel-threshold=0 every non-empty
+// buffer is split; an empty one is not, as its shares would be empty.
 
+// CHECK-DAG:   #[[$GRANULES:.+]] = affine_map<()[s0] -> ((s0 ceildiv 64) * 64)>
 // CHECK-LABEL: func @fill
 // CHECK:       %[[N:.+]] = memref.dim %arg0
-// CHECK:       %[[NONEMPTY:.+]] = arith.cmpi sge, %[[N]], %c1
+// CHECK:       %[[TOTAL:.+]] = affine.apply #[[$GRANULES]]()[%[[N]]]
+// CHECK:       %[[NONEMPTY:.+]] = arith.cmpi sge, %[[TOTAL]], %c1
 // CHECK:       scf.if %[[NONEMPTY]] {
 // CHECK:         scf.parallel
 // CHECK:           vector.transfer_write

@@ -31,12 +31,14 @@ struct OptimCPUPipelineOptions
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> numThreads{
       *this, "num-threads",
-      llvm::cl::desc("Threads for large tensors (an scf.parallel lowered "
-                     "through OpenMP; 1: single-threaded)"),
+      llvm::cl::desc("Threads, each an equal share of the elements of all "
+                     "the steps of a block (an scf.parallel lowered through "
+                     "OpenMP; 1: single-threaded)"),
       llvm::cl::init(1)};
   PassOptions::Option<int64_t> parallelThreshold{
       *this, "parallel-threshold",
-      llvm::cl::desc("Elements below which an op stays on one thread"),
+      llvm::cl::desc("Elements (of all the steps that run together) below "
+                     "which they stay on one thread"),
       llvm::cl::init(262144)};
   PassOptions::Option<bool> barePtrCallConv{
       *this, "bare-ptr-call-conv",

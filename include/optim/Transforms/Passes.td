@@ -43,12 +43,21 @@ def OptimVectorizeElementwisePass : Pass<"optim-vectorize-elementwise"> {
     `optim/Transforms/Utils/BF16.h`); rounding the halves back packs them
     into words again. Widening and narrowing then take no shuffle.
 
-    With `num-threads = T > 1`, a flat generic of at least
-    `parallel-threshold` elements is first split into T chunks of whole
-    vectors in an `scf.parallel` (each chunk then vectorised as above); a
-    smaller one, and an empty one whatever the threshold, stays on one thread.
-    For a dynamic size the choice is made at run time by an `scf.if` between
-    the two versions.
+    With `num-threads = T > 1`, the flat generics of a block run together in
+    one `scf.parallel` of T iterations, one per thread, where the last of
+    them was: iteration k takes the k-th of T equal shares of all their
+    elements together, each tensor counted in whole granules of 64 elements
+    (or of the vector width, if that does not divide 64) so that a share
+    starts on a whole vector of every tensor, and each generic's part of
+    the share is vectorised as above. One large tensor and hundreds of small
+    ones thus balance alike, in one fork and join. Generics join the loop
+    while nothing between them touches memory (pure ops and allocations may
+    sit between) and none writes a buffer another one uses; a generic on a
+    buffer whose overlaps cannot be seen (not a function argument or an
+    allocation) runs alone. With fewer than `parallel-threshold` elements in
+    all, and always with none, the generics stay on one thread; for dynamic
+    sizes the choice is made at run time by an `scf.if` between the two
+    versions.
 
     Any other op is left alone (`i1` or `index` elements, layouts without
     strides, calls in the body, ...), and so are rank-0 generics and N-D
@@ -61,11 +70,12 @@ def OptimVectorizeElementwisePass : Pass<"optim-vectorize-elementwise"> {
            "by the width of the widest float the body computes with, or of "
            "the narrowest element without floats)">,
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
-           "Chunks to split large elementwise ops into, one per thread of an "
-           "scf.parallel (1: single-threaded)">,
+           "Shares to split the elementwise ops of a block into, one per "
+           "thread of an scf.parallel (1: single-threaded)">,
     Option<"parallelThreshold", "parallel-threshold", "int64_t",
            /*default=*/"262144",
-           "Elements below which an op stays on one thread">,
+           "Elements (of all the ops that run together) below which they "
+           "stay on one thread">,
   ];
   let dependentDialects = [
     "affine::AffineDialect",

@@ -128,14 +128,13 @@ struct TensorGroup {
   SmallVector<ElementwiseGeneric> members;
   SmallVector<unsigned> variantOf;
   SmallVector<unsigned> variantLeaders;
-  llvm::SmallDenseSet<Value> buffers, writtenBuffers;
+  /// The members' buffers: a generic that conflicts with them must not run
+  /// concurrently with the group or out of order.
+  BufferUses bufferUses;
 
   /// The key groups are formed by: the operands' element types, in order.
   static Type getKey(ElementwiseGeneric &generic);
 
-  /// True if `generic` writes a buffer a member uses or reads one a member
-  /// writes, so that the two must not run concurrently or out of order.
-  bool conflictsWith(ElementwiseGeneric &generic) const;
   /// True if `generic` fits this group's kernel.
   bool fits(ElementwiseGeneric &generic);
   void add(ElementwiseGeneric generic);

@@ -149,7 +149,7 @@ private:
     DenseMap<Type, unsigned> openGroup;
     for (ElementwiseGeneric &generic : run) {
       if (llvm::any_of(openGroup, [&](const auto &entry) {
-            return groups[entry.second].conflictsWith(generic);
+            return groups[entry.second].bufferUses.conflictsWith(generic);
           }))
         openGroup.clear();
       Type key = TensorGroup::getKey(generic);

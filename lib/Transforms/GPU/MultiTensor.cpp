@@ -22,10 +22,8 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::optim;
@@ -44,25 +42,6 @@ static bool isConstantCapture(Value capture) {
 static bool isTableEncodable(Type type) {
   return type.isIndex() ||
          (type.isIntOrFloat() && type.getIntOrFloatBitWidth() <= 64);
-}
-
-/// The buffer a memref views, through any chain of view ops.
-static Value getRootBuffer(Value memref) {
-  return memref::skipViewLikeOps(cast<TypedValue<MemRefType>>(memref));
-}
-
-/// True if `root` is a buffer whose overlaps the pass can see: a function
-/// argument (assumed distinct from the other arguments, as multi-tensor
-/// optimizers assume) or a fresh allocation. A memref that another op
-/// computes (`arith.select`, a loop's iteration argument, a global) may be
-/// any buffer.
-static bool isKnownBuffer(Value root) {
-  if (auto argument = dyn_cast<BlockArgument>(root)) {
-    Block *block = argument.getOwner();
-    return block->isEntryBlock() &&
-           block->getParentOp()->hasTrait<OpTrait::IsIsolatedFromAbove>();
-  }
-  return hasEffect<MemoryEffects::Allocate>(root.getDefiningOp(), root);
 }
 
 /// True if `a` and `b` compute the same function of their block arguments,
@@ -94,10 +73,7 @@ static bool haveSameBody(ElementwiseGeneric &a, ElementwiseGeneric &b) {
 bool gpu_kernels::isGroupable(ElementwiseGeneric &generic) {
   // The table's rows rebuild 1-D operands only.
   return generic.isContiguous && !generic.hasBroadcastScalars() &&
-         llvm::all_of(generic.op->getOperands(),
-                      [](Value operand) {
-                        return isKnownBuffer(getRootBuffer(operand));
-                      }) &&
+         BufferUses::hasKnownBuffers(generic) &&
          llvm::all_of(generic.captures, [](Value capture) {
            return isConstantCapture(capture) ||
                   isTableEncodable(capture.getType());
@@ -112,14 +88,6 @@ Type TensorGroup::getKey(ElementwiseGeneric &generic) {
                             })));
 }
 
-bool TensorGroup::conflictsWith(ElementwiseGeneric &generic) const {
-  return llvm::any_of(generic.op->getOpOperands(), [&](OpOperand &operand) {
-    Value root = getRootBuffer(operand.get());
-    return writtenBuffers.contains(root) ||
-           (generic.op.isDpsInit(&operand) && buffers.contains(root));
-  });
-}
-
 bool TensorGroup::fits(ElementwiseGeneric &generic) {
   if (members.empty())
     return true;
@@ -129,12 +97,7 @@ bool TensorGroup::fits(ElementwiseGeneric &generic) {
 }
 
 void TensorGroup::add(ElementwiseGeneric generic) {
-  for (OpOperand &operand : generic.op->getOpOperands()) {
-    Value root = getRootBuffer(operand.get());
-    buffers.insert(root);
-    if (generic.op.isDpsInit(&operand))
-      writtenBuffers.insert(root);
-  }
+  bufferUses.add(generic);
   unsigned variant = variantLeaders.size();
   for (auto [i, leader] : llvm::enumerate(variantLeaders))
     if (haveSameBody(members[leader], generic)) {

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/MathExtras.h"
@@ -77,6 +78,40 @@ bool ElementwiseGeneric::hasOnlyBF16Floats() {
     any |= type.isBF16();
   }
   return any;
+}
+
+/// The buffer a memref views, through any chain of view ops.
+static Value getRootBuffer(Value memref) {
+  return memref::skipViewLikeOps(cast<TypedValue<MemRefType>>(memref));
+}
+
+bool BufferUses::hasKnownBuffers(ElementwiseGeneric &generic) {
+  return llvm::all_of(generic.op->getOperands(), [](Value operand) {
+    Value root = getRootBuffer(operand);
+    if (auto argument = dyn_cast<BlockArgument>(root)) {
+      Block *block = argument.getOwner();
+      return block->isEntryBlock() &&
+             block->getParentOp()->hasTrait<OpTrait::IsIsolatedFromAbove>();
+    }
+    return hasEffect<MemoryEffects::Allocate>(root.getDefiningOp(), root);
+  });
+}
+
+bool BufferUses::conflictsWith(ElementwiseGeneric &generic) const {
+  return llvm::any_of(generic.op->getOpOperands(), [&](OpOperand &operand) {
+    Value root = getRootBuffer(operand.get());
+    return writtenBuffers.contains(root) ||
+           (generic.op.isDpsInit(&operand) && buffers.contains(root));
+  });
+}
+
+void BufferUses::add(ElementwiseGeneric &generic) {
+  for (OpOperand &operand : generic.op->getOpOperands()) {
+    Value root = getRootBuffer(operand.get());
+    buffers.insert(root);
+    if (generic.op.isDpsInit(&operand))
+      writtenBuffers.insert(root);
+  }
 }
 
 std::optional<ElementwiseGeneric>

@@ -11,6 +11,7 @@
 #define OPTIM_TRANSFORMS_UTILS_ELEMENTWISE_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <optional>
 
@@ -64,6 +65,27 @@ struct ElementwiseGeneric {
   unsigned getWidestFloatBits();
   /// Every float operand is bf16, and there is at least one.
   bool hasOnlyBF16Floats();
+};
+
+/// The buffers a set of generics reads and writes, by their root buffers
+/// (`memref::skipViewLikeOps`), to tell whether another generic may run
+/// concurrently with them, or be moved past them.
+class BufferUses {
+public:
+  /// True if every operand of `generic` views a buffer whose overlaps show: a
+  /// function argument (assumed distinct from the other arguments, as
+  /// multi-tensor optimizers assume) or a fresh allocation. A memref that
+  /// another op computes (`arith.select`, a loop's iteration argument, a
+  /// global) may be any buffer.
+  static bool hasKnownBuffers(ElementwiseGeneric &generic);
+
+  /// True if `generic` writes a buffer of the set or reads one the set writes.
+  bool conflictsWith(ElementwiseGeneric &generic) const;
+  /// Adds the buffers `generic` reads and writes.
+  void add(ElementwiseGeneric &generic);
+
+private:
+  llvm::SmallDenseSet<Value> buffers, writtenBuffers;
 };
 
 /// Returns `op` as an elementwise generic on buffers, or nothing if it is not
