@@ -30,6 +30,16 @@ config.substitutions.append(
     ("%openmp_lib", os.path.join(config.mlir_lib_dir, "libomp" + config.shlib_ext))
 )
 
+# OptimMLIR as a plugin of upstream's mlir-opt. A sanitized plugin cannot
+# load into the unsanitized tool (the sanitizer runtime must come first).
+plugin = os.path.join(config.optim_obj_root, "lib", "OptimMLIRPlugin" + config.shlib_ext)
+if config.optim_sanitize:
+    lit_config.note("the plugin tests are UNSUPPORTED: a sanitized plugin "
+                    "cannot load into Debian's mlir-opt")
+elif os.path.exists(plugin):
+    config.available_features.add("plugin")
+config.substitutions.append(("%optim_plugin", plugin))
+
 tool_dirs = [config.optim_tools_dir, config.llvm_tools_dir]
 # `lit --param roundtrip=1` also checks that every module optim-opt reads
 # prints and parses back to the same IR, in text and in bytecode.
@@ -37,6 +47,7 @@ roundtrip = lit_config.params.get("roundtrip", "0") not in ("", "0")
 tools = [
     ToolSubst("optim-opt", extra_args=["--verify-roundtrip"] if roundtrip else None),
     "optim-runner",
+    ToolSubst("mlir-opt", unresolved="fatal"),
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     ToolSubst("llc", unresolved="fatal"),
