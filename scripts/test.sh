@@ -3,7 +3,8 @@
 #
 # Installs what is missing, builds, then runs the lit suite (check-optim's
 # tests, with optim-opt's round-trip check), the Python tests, the C++ format
-# check, the check that docs/generated is up to date, clang-tidy, the lit and
+# check, the check that docs/generated is up to date, clang-tidy, a project
+# built on the installed package (scripts/test-install.sh), the lit and
 # Python suites again on a build with ASan and UBSan, the fuzzer on that
 # build for ${FUZZ_SECONDS:-180} s, and the benchmark's smoke run, and ends
 # with one line `N passed, N failed, N skipped` over all of them. Exits
@@ -81,6 +82,9 @@ if bash "$root/scripts/check-docs.sh"; then count docs 1 0 0; else count docs 0 
 
 echo "== clang-tidy-22 (checks in .clang-tidy)"
 if bash "$root/scripts/check-tidy.sh"; then count tidy 1 0 0; else count tidy 0 1 0; fi
+
+echo "== the installed package (a project built on it, and the plugin)"
+if bash "$root/scripts/test-install.sh"; then count install 1 0 0; else count install 0 1 0; fi
 
 # The same suites on a build with AddressSanitizer and UndefinedBehaviorSanitizer
 # (tools, libraries and the Python extension), and the fuzzer on that build.

@@ -1,4 +1,5 @@
-//===- OptimPlugin.cpp - OptimMLIR as a plugin of upstream tools -*- C++ -*-===//
+//===- OptimPlugin.cpp - OptimMLIR as a plugin of upstream tools -*- C++
+//-*-===//
 //
 // A shared library that upstream's `mlir-opt` loads with
 // `--load-dialect-plugin` and `--load-pass-plugin`: it registers the optim
