@@ -47,6 +47,7 @@ roundtrip = lit_config.params.get("roundtrip", "0") not in ("", "0")
 tools = [
     ToolSubst("optim-opt", extra_args=["--verify-roundtrip"] if roundtrip else None),
     "optim-runner",
+    "optim-capi-test",
     ToolSubst("mlir-opt", unresolved="fatal"),
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
