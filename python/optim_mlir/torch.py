@@ -20,6 +20,8 @@ whatever the number of tensors.
 Importing this module needs torch; the rest of optim_mlir does not.
 """
 
+import operator
+
 import numpy as np
 import torch
 
@@ -67,6 +69,29 @@ def _scaler_scalar(optimizer, name):
         raise ValueError(f"{type(optimizer).__name__}: {name} must be a floating-point "
                          f"CPU tensor of one element, as GradScaler sets it; got {value!r}")
     return value.detach().to(torch.float32).contiguous()
+
+
+class _Plan:
+    """A param group's last step, where it was uniform: every parameter had a
+    gradient, and state of one step count, dtypes and float32 counters. The
+    group's next step reuses its table and checks only what can change
+    between steps (see _Adam._planned_table)."""
+
+    __slots__ = ("params", "entries", "states", "sizes", "nbytes", "dtypes", "elements",
+                 "count", "table")
+
+    def __init__(self, params, entries, elements, count, table):
+        self.params = params  # the group's parameters, in order
+        self.entries = entries  # per parameter: (state, exp_avg, exp_avg_sq, max or None)
+        # exp_avg, exp_avg_sq and max_exp_avg_sq (empty without amsgrad), each
+        # of every parameter.
+        self.states = [[e[k] for e in entries if e[k] is not None] for k in (1, 2, 3)]
+        self.sizes = [p.numel() for p in params]
+        self.nbytes = [p.numel() * p.element_size() for p in params]
+        self.dtypes = (params[0].dtype, params[0].grad.dtype)  # of every p and grad
+        self.elements = elements
+        self.count = count  # what the step counters hold
+        self.table = table  # adamw_step_table's rows
 
 
 class _Adam(torch.optim.Optimizer):
@@ -144,16 +169,56 @@ class _Adam(torch.optim.Optimizer):
                                      f"on {p.device}")
         raise ValueError(f"{where} has a parameter, gradient or state the step cannot take")
 
-    def _check_disjoint(self, gi, where, params):
-        """Raises if two of `params` (group gi's, to be stepped) share memory;
-        checked again only when their memory changes."""
-        spans = [(p.data_ptr(), p.numel() * p.element_size()) for p in params]
+    def _check_disjoint(self, gi, where, params, spans=None):
+        """Raises if two of `params` (group gi's, to be stepped, whose
+        (address, bytes) are `spans` if known) share memory; checked again
+        only when their memory changes."""
+        if spans is None:
+            spans = [(p.data_ptr(), p.numel() * p.element_size()) for p in params]
         checked = self.__dict__.setdefault("_disjoint_spans", {})
         if checked.get(gi) != spans:
             index = {id(p): j for j, p in enumerate(self.param_groups[gi]["params"])}
             check_disjoint_spans((start, size, True, f"{where}['params'][{index[id(p)]}]")
                                  for (start, size), p in zip(spans, params))
             checked[gi] = spans
+
+    def _planned_table(self, gi, group):
+        """The table of group gi's step from its plan, refreshed, or None when
+        anything changed that the plan assumes: the parameters (their dtype,
+        size, device, contiguity), the state's tensors, storage or counts,
+        amsgrad, or a gradient (missing, sparse, or not contiguous). A
+        parameter's storage may move: its address is read again. torch checks
+        a gradient's shape, dtype and device against its parameter's when it
+        is set."""
+        plan = self.__dict__.get("_plans", {}).get(gi)
+        params = group["params"]
+        if (plan is None or len(params) != len(plan.params)
+                or not all(map(operator.is_, params, plan.params))
+                or bool(plan.elements[4]) != group["amsgrad"]):
+            return None
+        p_dtype, g_dtype = plan.dtypes
+        strided, tensor = torch.strided, torch.Tensor
+        grads = [p.grad for p in params]
+        if not (all([g is not None and g.dtype is g_dtype and g.layout is strided
+                     and g.is_contiguous() for g in grads])
+                and all([p.dtype is p_dtype and p.is_cpu and p.is_contiguous()
+                         for p in params])
+                and list(map(tensor.numel, params)) == plan.sizes
+                and all([state.get("exp_avg") is m and state.get("exp_avg_sq") is v
+                         and state.get("max_exp_avg_sq") is max_v
+                         for state, m, v, max_v in plan.entries])):
+            return None
+        # The states' storage is the plan's, and no step count changed.
+        table = plan.table
+        for column, states in zip((2, 3, 4), plan.states):
+            if states and not np.array_equal(table[:, column],
+                                             list(map(tensor.data_ptr, states))):
+                return None
+        if not _core.step_counts_equal(table, plan.count):
+            return None
+        table[:, 0] = list(map(tensor.data_ptr, params))
+        table[:, 1] = list(map(tensor.data_ptr, grads))
+        return table
 
     def _hyperparameters(self, group, where):
         lr = group["lr"]
@@ -180,14 +245,31 @@ class _Adam(torch.optim.Optimizer):
         # scale and, where found_inf is nonzero, changes nothing.
         grad_scale, found_inf = (_scaler_scalar(self, name)
                                  for name in ("grad_scale", "found_inf"))
+        skipped = found_inf is not None and float(found_inf) != 0
+        # A group whose last step was uniform steps again from its plan, which
+        # holds while no parameter's state was replaced (load_state_dict
+        # replaces them all).
+        plans = self.__dict__.setdefault("_plans", {})
+        if list(map(id, self.state.values())) != self.__dict__.get("_state_ids"):
+            plans.clear()
 
         # Check everything before anything changes. Each call steps the
         # tensors of one group, step count and dtypes, given by address.
         calls = {}  # (group index, t, element types): [(p, g, state or None)]
+        planned = {}  # group index: the table of its plan
         hypers = []
         for gi, group in enumerate(self.param_groups):
             where = f"param_groups[{gi}]"
             hypers.append(self._hyperparameters(group, where))
+            table = self._planned_table(gi, group)
+            if table is not None:
+                plan = planned[gi] = plans[gi]
+                self._check_disjoint(gi, where, plan.params,
+                                     list(zip(table[:, 0].tolist(), plan.nbytes)))
+                if "f64" not in plan.elements[:1] + plan.elements[2:5]:
+                    self._check_fits_float32(where, hypers[gi])
+                continue
+            plans.pop(gi, None)
             amsgrad = group["amsgrad"]
             stepping = []
             for p in group["params"]:
@@ -219,11 +301,12 @@ class _Adam(torch.optim.Optimizer):
                 calls.setdefault((gi, t, elements), []).append((p, g, state))
             self._check_disjoint(gi, where, [p for p, _, _ in stepping])
             if any(k[0] == gi and "f64" not in k[2][:1] + k[2][2:5] for k in calls):
-                lr, _, _, eps, weight_decay = hypers[gi]
-                check_fits_float32(
-                    ((f"{where}['lr']", lr), (f"{where}['eps']", eps),
-                     (f"{where}['weight_decay']", weight_decay)), "a parameter steps in float32")
+                self._check_fits_float32(where, hypers[gi])
 
+        for gi, plan in planned.items():
+            self._step_table(plan.table, plan.elements, plan.count + 1, self.param_groups[gi],
+                             hypers[gi], grad_scale, found_inf)
+            plan.count += not skipped
         for (gi, t, elements), tensors in calls.items():
             group = self.param_groups[gi]
             amsgrad = group["amsgrad"]
@@ -244,19 +327,43 @@ class _Adam(torch.optim.Optimizer):
                              state["exp_avg_sq"].data_ptr(),
                              state["max_exp_avg_sq"].data_ptr() if amsgrad else 0, 0,
                              p.numel(), 0 if others and others[-1] is step else step.data_ptr()))
-            lr, beta1, beta2, eps, weight_decay = hypers[gi]
-            # Steps the tensors on torch's threads and sets their float32 step
-            # counts to t, unless found_inf is set.
-            _core.adamw_step_table(np.array(rows, np.int64).reshape(-1, 8), elements, t, lr,
-                                   beta1, beta2, eps, weight_decay, group["maximize"],
-                                   not group["decoupled_weight_decay"], torch.get_num_threads(),
-                                   *(0 if x is None else x.data_ptr()
-                                     for x in (grad_scale, found_inf)))
+            table = np.array(rows, np.int64).reshape(-1, 8)
+            self._step_table(table, elements, t, group, hypers[gi], grad_scale, found_inf)
             if others:  # as torch's fused steps count: + 1 - found_inf
                 torch._foreach_add_(others, 1)
                 if found_inf is not None:
                     torch._foreach_sub_(others, [found_inf] * len(others))
+            # A uniform group (one call for all its parameters, float32
+            # counts) plans its next step on this one.
+            params = group["params"]
+            if params and len(tensors) == len(params) and not others and \
+                    sum(k[0] == gi for k in calls) == 1:
+                entries = []
+                for p in params:
+                    state = self.state[p]
+                    entries.append((state, state["exp_avg"], state["exp_avg_sq"],
+                                    state.get("max_exp_avg_sq") if amsgrad else None))
+                plans[gi] = _Plan(list(params), entries, elements, t - skipped, table)
+        self.__dict__["_state_ids"] = list(map(id, self.state.values()))
         return loss
+
+    @staticmethod
+    def _check_fits_float32(where, hypers):
+        lr, _, _, eps, weight_decay = hypers
+        check_fits_float32(((f"{where}['lr']", lr), (f"{where}['eps']", eps),
+                            (f"{where}['weight_decay']", weight_decay)),
+                           "a parameter steps in float32")
+
+    @staticmethod
+    def _step_table(table, elements, t, group, hypers, grad_scale, found_inf):
+        """Steps the tensors of `table` on torch's threads and sets their
+        float32 step counts to t, unless found_inf is set."""
+        lr, beta1, beta2, eps, weight_decay = hypers
+        _core.adamw_step_table(table, elements, t, lr, beta1, beta2, eps, weight_decay,
+                               group["maximize"], not group["decoupled_weight_decay"],
+                               torch.get_num_threads(),
+                               *(0 if x is None else x.data_ptr()
+                                 for x in (grad_scale, found_inf)))
 
 
 class Adam(_Adam):

@@ -756,6 +756,23 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
       *counter = static_cast<float>(step);
 }
 
+/// True if every row of `table` (adamwStepTable's) has a float32 step
+/// counter that holds `count`: a caller that reuses the table of the last
+/// step learns so that no count changed since.
+static bool
+stepCountsEqual(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
+                                  nb::device::cpu> &table,
+                double count) {
+  auto rows = table.view();
+  for (size_t i = 0, e = table.shape(0); i < e; ++i) {
+    auto *counter =
+        reinterpret_cast<const float *>(static_cast<intptr_t>(rows(i, 7)));
+    if (!counter || *counter != count)
+      return false;
+  }
+  return true;
+}
+
 NB_MODULE(_core, m) {
   m.doc() = "JIT-compiled OptimMLIR kernels (internal; use optim_mlir)";
 
@@ -788,6 +805,10 @@ NB_MODULE(_core, m) {
         "where the second is nonzero nothing changes. The caller guarantees "
         "that every address is a C-contiguous CPU buffer of that many "
         "elements of its type (optim_mlir.torch checks its tensors).");
+  m.def("step_counts_equal", &stepCountsEqual, nb::arg("table"),
+        nb::arg("count"),
+        "True if every row of an adamw_step_table table has a float32 step "
+        "counter (column 7) that holds count.");
   m.def(
       "lower",
       [](const std::string &ir, const std::string &pipeline) {

@@ -211,6 +211,59 @@ def test_bad_grad_scale_is_refused_before_anything_changes():
     assert all(torch.equal(x, y) for x, y in zip(before, snapshot(model, opt)))
 
 
+def _replace_exp_avg(model, opt):
+    state = opt.state[model[0].weight]
+    state["exp_avg"] = state["exp_avg"].clone() * 0.5
+
+
+def _move_parameter(model, opt):
+    model[2].weight.data = model[2].weight.data.clone()
+
+
+def _change_step_count(model, opt):
+    opt.state[model[0].bias]["step"].fill_(10.0)
+
+
+def _new_state_dict(model, opt):
+    opt.state[model[2].bias] = {k: v.clone() for k, v in opt.state[model[2].bias].items()}
+
+
+def _change_options(model, opt):
+    opt.param_groups[0].update(maximize=True, lr=5e-3, weight_decay=0.0)
+
+
+@pytest.mark.parametrize("change", [_replace_exp_avg, _move_parameter, _change_step_count,
+                                    _new_state_dict, _change_options])
+def test_changes_between_steps_are_seen(change):
+    """A group's step reuses what its last step checked; anything a user can
+    change between steps (state tensors, a parameter's storage, step counts,
+    a state dict, options) still steps as torch.optim.AdamW does."""
+    ours_model, torch_model = mlp(torch.float32), mlp(torch.float32)
+    ours = otorch.AdamW(ours_model.parameters(), lr=1e-2, weight_decay=0.1)
+    theirs = torch.optim.AdamW(torch_model.parameters(), lr=1e-2, weight_decay=0.1,
+                               foreach=False)
+    for model, opt in ((ours_model, ours), (torch_model, theirs)):
+        train(model, opt, 3)
+        change(model, opt)
+        train(model, opt, 3, first=3)
+    assert_models_close(ours_model, torch_model, torch.float32)
+    for p, q in zip(ours_model.parameters(), torch_model.parameters()):
+        if p.numel():
+            torch.testing.assert_close(ours.state[p]["step"], theirs.state[q]["step"])
+
+
+def test_bad_gradient_after_steps_is_refused_before_anything_changes():
+    model = mlp(torch.float32)
+    opt = otorch.AdamW(model.parameters(), lr=1e-2)
+    train(model, opt, 3)
+    backward(model, 3)
+    model[2].weight.grad = model[2].weight.grad.t().contiguous().t()  # strided
+    before = snapshot(model, opt)
+    with pytest.raises(ValueError, match=".grad is not contiguous"):
+        opt.step()
+    assert all(torch.equal(x, y) for x, y in zip(before, snapshot(model, opt)))
+
+
 def test_parameters_without_gradient_are_not_stepped():
     model = mlp(torch.float32)
     opt = otorch.AdamW(model.parameters(), lr=1e-2)
