@@ -75,11 +75,11 @@ static scf::IfOp replaceWithIf(RewriterBase &rewriter, scf::ForOp loop) {
 }
 
 /// Tiles `op` by `lanes` along its innermost dimension, peels the remainder
-/// and vectorises both parts; with `bf16Pairs`, computes on their bf16
-/// vectors as even and odd f32 halves (`populateBF16PairPatterns`).
-static LogicalResult vectorizeElementwise(RewriterBase &rewriter,
-                                          linalg::GenericOp op, int64_t lanes,
-                                          bool bf16Pairs) {
+/// and vectorises both parts; with `bf16Pairs` (`populateBF16PairPatterns`),
+/// computes on their bf16 vectors as even and odd f32 halves.
+static LogicalResult
+vectorizeElementwise(RewriterBase &rewriter, linalg::GenericOp op,
+                     int64_t lanes, const FrozenRewritePatternSet *bf16Pairs) {
   SmallVector<int64_t> vectorSizes(op.getNumLoops(), 1);
   vectorSizes.back() = lanes;
   scf::SCFTilingOptions options;
@@ -118,11 +118,8 @@ static LogicalResult vectorizeElementwise(RewriterBase &rewriter,
   }
   if (!bf16Pairs)
     return success();
-  RewritePatternSet patterns(rewriter.getContext());
-  populateBF16PairPatterns(patterns);
-  FrozenRewritePatternSet frozen(std::move(patterns));
   for (Operation *region : tiledRegions)
-    if (failed(applyPatternsGreedily(region, frozen)))
+    if (failed(applyPatternsGreedily(region, *bf16Pairs)))
       return region->emitError("could not pair the bf16 lanes");
   return success();
 }
@@ -271,6 +268,8 @@ struct OptimVectorizeElementwisePass
   /// The host's vector register width, when `vector-width` leaves it to the
   /// host; read once, in `initialize`.
   int64_t vectorBits = 0;
+  /// The patterns that compute on bf16 vectors in f32 halves, built once.
+  FrozenRewritePatternSet bf16PairPatterns;
 
   LogicalResult initialize(MLIRContext *context) override {
     auto fail = [&](const Twine &message) {
@@ -288,6 +287,9 @@ struct OptimVectorizeElementwisePass
     if (parallelThreshold < 0)
       return fail("parallel-threshold must not be negative");
     vectorBits = vectorWidth > 0 ? 0 : getHostVectorBits();
+    RewritePatternSet patterns(context);
+    populateBF16PairPatterns(patterns);
+    bf16PairPatterns = std::move(patterns);
     return success();
   }
 
@@ -345,8 +347,9 @@ private:
       std::optional<ElementwiseGeneric> match = matchElementwiseGeneric(op);
       if (!match)
         return op.emitError("a tile of an elementwise op is not elementwise");
-      auto [lanes, bf16Pairs] = getLanes(*match);
-      return vectorizeElementwise(rewriter, op, lanes, bf16Pairs);
+      auto [lanes, pairs] = getLanes(*match);
+      return vectorizeElementwise(rewriter, op, lanes,
+                                  pairs ? &bf16PairPatterns : nullptr);
     };
     auto flush = [&]() -> LogicalResult {
       LogicalResult result = success();

@@ -92,6 +92,28 @@ static Element parseElement(const std::string &name) {
   throw nb::value_error(("unknown element type '" + name + "'").c_str());
 }
 
+namespace {
+/// A step's element types: param, grad, m, v, and max_v's and the copy's
+/// when it has them.
+struct StepElements {
+  std::array<Element, 4> elements;
+  std::optional<Element> maxV, copy;
+};
+} // namespace
+
+/// The element types of a step from their names (param, grad, m, v, max_v,
+/// copy); an empty max_v or copy name means the step has none.
+static StepElements parseElements(const std::array<std::string, 6> &names) {
+  StepElements types;
+  for (auto [element, name] : llvm::zip_first(types.elements, names))
+    element = parseElement(name);
+  if (!names[4].empty())
+    types.maxV = parseElement(names[4]);
+  if (!names[5].empty())
+    types.copy = parseElement(names[5]);
+  return types;
+}
+
 static const char *getName(Element element) {
   switch (element) {
   case Element::F32:
@@ -649,35 +671,34 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                              "] (or its max_v or copy) differs from params[" +
                              std::to_string(i) + "] in shape")
                                 .c_str());
-    std::array<Element, 4> elements;
-    for (auto [element, name] : llvm::zip_first(elements, elementNames[i]))
-      element = parseElement(name);
-    checkElement(params[i], elements[0], "params");
-    checkElement(grads[i], elements[1], "grads");
-    checkElement(m[i], elements[2], "m");
-    checkElement(v[i], elements[3], "v");
-    std::optional<Element> maxVElement, copyElement;
-    if (!maxV.empty()) {
-      maxVElement = parseElement(elementNames[i][4]);
-      checkElement(maxV[i], *maxVElement, "max_v");
-    }
-    if (!copies.empty()) {
-      copyElement = parseElement(elementNames[i][5]);
-      checkElement(copies[i], *copyElement, "copies");
-    }
+    StepElements types = parseElements(elementNames[i]);
+    if (types.maxV.has_value() == maxV.empty() ||
+        types.copy.has_value() == copies.empty())
+      throw nb::value_error(("adamw_step: elements[" + std::to_string(i) +
+                             "] names a max_v or copy type that the call "
+                             "does not have, or lacks one it has")
+                                .c_str());
+    checkElement(params[i], types.elements[0], "params");
+    checkElement(grads[i], types.elements[1], "grads");
+    checkElement(m[i], types.elements[2], "m");
+    checkElement(v[i], types.elements[3], "v");
+    if (types.maxV)
+      checkElement(maxV[i], *types.maxV, "max_v");
+    if (types.copy)
+      checkElement(copies[i], *types.copy, "copies");
     if (params[i].size() == 0)
       continue;
     // No grad scale or found-inf flag: the numpy API has none.
-    StepKind kind{elements, maxVElement, copyElement, stochastic,
-                  maximize, l2,          false,       false,
-                  beta1,    beta2,       eps,         weightDecay};
+    StepKind kind{types.elements, types.maxV, types.copy, stochastic,
+                  maximize,       l2,         false,      false,
+                  beta1,          beta2,      eps,        weightDecay};
     // The hyperparameters, options and rounding are the call's: a kind
     // differs from another by its element types only.
     size_t index = llvm::find_if(kinds,
                                  [&](const StepKind &k) {
-                                   return k.elements == elements &&
-                                          k.maxVElement == maxVElement &&
-                                          k.copyElement == copyElement;
+                                   return k.elements == types.elements &&
+                                          k.maxVElement == types.maxV &&
+                                          k.copyElement == types.copy;
                                  }) -
                    kinds.begin();
     if (index == kinds.size())
@@ -713,20 +734,22 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
     throw nb::value_error("adamw_step_table: t must be >= 1");
   if (threads < 1)
     throw nb::value_error("adamw_step_table: threads must be >= 1");
-  std::array<Element, 4> elements;
-  for (auto [element, name] : llvm::zip_first(elements, elementNames))
-    element = parseElement(name);
-  std::optional<Element> maxVElement, copyElement;
-  if (!elementNames[4].empty())
-    maxVElement = parseElement(elementNames[4]);
-  if (!elementNames[5].empty())
-    copyElement = parseElement(elementNames[5]);
+  StepElements types = parseElements(elementNames);
   auto *scale = reinterpret_cast<float *>(gradScale);
   auto *inf = reinterpret_cast<float *>(foundInf);
   // Not stochastic; reading a grad scale and a found-inf flag if given.
-  StepKind kind{elements, maxVElement,      copyElement,    false, maximize,
-                l2,       scale != nullptr, inf != nullptr, beta1, beta2,
-                eps,      weightDecay};
+  StepKind kind{types.elements,
+                types.maxV,
+                types.copy,
+                false,
+                maximize,
+                l2,
+                scale != nullptr,
+                inf != nullptr,
+                beta1,
+                beta2,
+                eps,
+                weightDecay};
 
   std::vector<Tensor> tensors;
   auto rows = table.view();
@@ -736,7 +759,7 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
     };
     int64_t size = rows(i, 6);
     bool complete = address(0) && address(1) && address(2) && address(3) &&
-                    !address(4) == !maxVElement && !address(5) == !copyElement;
+                    !address(4) == !types.maxV && !address(5) == !types.copy;
     if (size < 0 || (size > 0 && !complete))
       throw nb::value_error(("adamw_step_table: row " + std::to_string(i) +
                              " has a negative size, a null address, or "
