@@ -77,8 +77,8 @@ class _Plan:
     group's next step reuses its table and checks only what can change
     between steps (see _Adam._planned_table)."""
 
-    __slots__ = ("params", "entries", "states", "sizes", "nbytes", "dtypes", "elements",
-                 "count", "table")
+    __slots__ = ("params", "entries", "states", "sizes", "nbytes", "starts", "dtypes",
+                 "elements", "count", "table")
 
     def __init__(self, params, entries, elements, count, table):
         self.params = params  # the group's parameters, in order
@@ -88,6 +88,7 @@ class _Plan:
         self.states = [[e[k] for e in entries if e[k] is not None] for k in (1, 2, 3)]
         self.sizes = [p.numel() for p in params]
         self.nbytes = [p.numel() * p.element_size() for p in params]
+        self.starts = table[:, 0].copy()  # the addresses checked for overlaps
         self.dtypes = (params[0].dtype, params[0].grad.dtype)  # of every p and grad
         self.elements = elements
         self.count = count  # what the step counters hold
@@ -264,8 +265,11 @@ class _Adam(torch.optim.Optimizer):
             table = self._planned_table(gi, group)
             if table is not None:
                 plan = planned[gi] = plans[gi]
-                self._check_disjoint(gi, where, plan.params,
-                                     list(zip(table[:, 0].tolist(), plan.nbytes)))
+                # Parameters that moved are checked for overlaps again.
+                if not np.array_equal(table[:, 0], plan.starts):
+                    self._check_disjoint(gi, where, plan.params,
+                                         list(zip(table[:, 0].tolist(), plan.nbytes)))
+                    plan.starts = table[:, 0].copy()
                 if "f64" not in plan.elements[:1] + plan.elements[2:5]:
                     self._check_fits_float32(where, hypers[gi])
                 continue

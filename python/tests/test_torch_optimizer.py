@@ -264,6 +264,21 @@ def test_bad_gradient_after_steps_is_refused_before_anything_changes():
     assert all(torch.equal(x, y) for x, y in zip(before, snapshot(model, opt)))
 
 
+def test_parameters_moved_onto_each_other_are_refused():
+    """Parameters that share memory are refused, also when they come to share
+    it between steps (the step checks overlaps again when a parameter moves)."""
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 4))
+    opt = otorch.AdamW(model.parameters(), lr=1e-2)
+    for _ in range(2):
+        model(torch.ones(2, 4)).sum().backward()
+        opt.step()
+    model[1].weight.data = model[0].weight.data  # one storage for two parameters
+    before = snapshot(model, opt)
+    with pytest.raises(ValueError, match="share memory"):
+        opt.step()
+    assert all(torch.equal(x, y) for x, y in zip(before, snapshot(model, opt)))
+
+
 def test_parameters_without_gradient_are_not_stepped():
     model = mlp(torch.float32)
     opt = otorch.AdamW(model.parameters(), lr=1e-2)
