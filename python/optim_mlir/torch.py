@@ -82,10 +82,13 @@ class _Plan:
 
     def __init__(self, params, entries, elements, count, table):
         self.params = params  # the group's parameters, in order
-        self.entries = entries  # per parameter: (state, exp_avg, exp_avg_sq, max or None)
-        # exp_avg, exp_avg_sq and max_exp_avg_sq (empty without amsgrad), each
-        # of every parameter.
-        self.states = [[e[k] for e in entries if e[k] is not None] for k in (1, 2, 3)]
+        # Per parameter: (state, exp_avg, exp_avg_sq, max_exp_avg_sq or None,
+        # step), the state's tensors in the table, which the plan keeps alive.
+        self.entries = entries
+        # The tensors of columns 2, 3, 4 and 7 of the table: exp_avg,
+        # exp_avg_sq, max_exp_avg_sq (none without amsgrad) and step, each of
+        # every parameter.
+        self.states = [[e[k] for e in entries if e[k] is not None] for k in (1, 2, 3, 4)]
         self.sizes = [p.numel() for p in params]
         self.nbytes = [p.numel() * p.element_size() for p in params]
         self.starts = table[:, 0].copy()  # the addresses checked for overlaps
@@ -206,12 +209,12 @@ class _Adam(torch.optim.Optimizer):
                          for p in params])
                 and list(map(tensor.numel, params)) == plan.sizes
                 and all([state.get("exp_avg") is m and state.get("exp_avg_sq") is v
-                         and state.get("max_exp_avg_sq") is max_v
-                         for state, m, v, max_v in plan.entries])):
+                         and state.get("max_exp_avg_sq") is max_v and state.get("step") is step
+                         for state, m, v, max_v, step in plan.entries])):
             return None
         # The states' storage is the plan's, and no step count changed.
         table = plan.table
-        for column, states in zip((2, 3, 4), plan.states):
+        for column, states in zip((2, 3, 4, 7), plan.states):
             if states and not np.array_equal(table[:, column],
                                              list(map(tensor.data_ptr, states))):
                 return None
@@ -346,7 +349,8 @@ class _Adam(torch.optim.Optimizer):
                 for p in params:
                     state = self.state[p]
                     entries.append((state, state["exp_avg"], state["exp_avg_sq"],
-                                    state.get("max_exp_avg_sq") if amsgrad else None))
+                                    state.get("max_exp_avg_sq") if amsgrad else None,
+                                    state["step"]))
                 plans[gi] = _Plan(list(params), entries, elements, t - skipped, table)
         self.__dict__["_state_ids"] = list(map(id, self.state.values()))
         return loss

@@ -224,6 +224,10 @@ def _change_step_count(model, opt):
     opt.state[model[0].bias]["step"].fill_(10.0)
 
 
+def _replace_step_tensor(model, opt):
+    opt.state[model[2].weight]["step"] = torch.tensor(7.0)
+
+
 def _new_state_dict(model, opt):
     opt.state[model[2].bias] = {k: v.clone() for k, v in opt.state[model[2].bias].items()}
 
@@ -233,7 +237,7 @@ def _change_options(model, opt):
 
 
 @pytest.mark.parametrize("change", [_replace_exp_avg, _move_parameter, _change_step_count,
-                                    _new_state_dict, _change_options])
+                                    _replace_step_tensor, _new_state_dict, _change_options])
 def test_changes_between_steps_are_seen(change):
     """A group's step reuses what its last step checked; anything a user can
     change between steps (state tensors, a parameter's storage, step counts,
