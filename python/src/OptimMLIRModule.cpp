@@ -726,10 +726,10 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
 static void
 adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
                                  nb::device::cpu> &table,
-               std::array<std::string, 6> elementNames, int64_t step, double lr,
-               double beta1, double beta2, double eps, double weightDecay,
-               bool maximize, bool l2, int64_t threads, intptr_t gradScale,
-               intptr_t foundInf) {
+               const std::array<std::string, 6> &elementNames, int64_t step,
+               double lr, double beta1, double beta2, double eps,
+               double weightDecay, bool maximize, bool l2, int64_t threads,
+               intptr_t gradScale, intptr_t foundInf) {
   if (step < 1)
     throw nb::value_error("adamw_step_table: t must be >= 1");
   if (threads < 1)
