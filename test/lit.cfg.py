@@ -39,6 +39,14 @@ if config.optim_sanitize:
 elif os.path.exists(plugin):
     config.available_features.add("plugin")
 config.substitutions.append(("%optim_plugin", plugin))
+# Upstream's mlir-opt with the plugin loaded, dialect and passes.
+config.substitutions.append(
+    (
+        "%plugin_opt",
+        "%s --load-dialect-plugin=%s --load-pass-plugin=%s"
+        % (os.path.join(config.llvm_tools_dir, "mlir-opt"), plugin, plugin),
+    )
+)
 
 tool_dirs = [config.optim_tools_dir, config.llvm_tools_dir]
 # `lit --param roundtrip=1` also checks that every module optim-opt reads
