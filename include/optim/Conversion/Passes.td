@@ -1,6 +1,7 @@
 //===- Passes.td - Optim conversion passes -----------------*- tablegen -*-===//
 //
-// Conversions out of the `optim` dialect.
+// Conversions out of the `optim` dialect, and the raising into it of what
+// frontends emit.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +40,42 @@ def ConvertOptimToLinalgPass : Pass<"convert-optim-to-linalg"> {
     "arith::ArithDialect",
     "linalg::LinalgDialect",
     "math::MathDialect",
+  ];
+}
+
+def OptimRaiseAdamWPass : Pass<"optim-raise-adamw"> {
+  let summary = "Raise the AdamW updates that frontends trace into "
+                "optim.adamw_step";
+  let description = [{
+    Finds, in linalg on tensors, each parameter's AdamW update as a frontend
+    traces it (torch-mlir's export of `torch.optim.AdamW`, JAX's of
+    `optax.adamw` through StableHLO), and replaces it with one tensor-form
+    `optim.adamw_step` with the hyperparameters it computes with: a learning
+    rate, betas, eps and weight decay that are constants, and the step count
+    of the frontend's state (torch's f32 step, optax's i32 count).
+
+    The pass expects elementwise fusion first
+    (`--linalg-fuse-elementwise-ops --canonicalize --cse`), after which an
+    update is three generics: `m' = a*g + b*m`, `v' = c*g*g + d*v` and the
+    parameter's, which reads `p`, `m'`, `v'` and 0-d scalars of the step
+    count. Their bodies are recognised by what they compute, not by how it
+    is written: they are evaluated in f64 at chosen points. `a + b` and
+    `c + d` must be 1 (`beta1 = b`, `beta2 = d`); the learning rate, eps and
+    weight decay follow in closed form from the parameter's update at a few
+    points, and that update must then equal AdamW's at other points and at
+    step counts 1 to 1000, to the program's precision. Anything else is left
+    alone: Adam's L2 decay inside the moments, amsgrad's maximum, a missing
+    or mismatched bias correction, a learning rate given at run time, a
+    gradient used outside the moments.
+
+    The generics that only assert on the update's scalars (torch's checks
+    that a bias correction is not zero, which the op's `step >= 1` makes
+    true) go with it.
+  }];
+  let dependentDialects = [
+    "arith::ArithDialect",
+    "optim::OptimDialect",
+    "tensor::TensorDialect",
   ];
 }
 
