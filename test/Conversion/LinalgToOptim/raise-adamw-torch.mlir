@@ -10,6 +10,8 @@
 // RUN: FileCheck %s --check-prefix=F32 < %t.f32.mlir
 // RUN: optim-runner %t.f32.mlir -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_runtime_libs | FileCheck %s --check-prefix=RUN8
+// RUN: optim-opt %t.f32.mlir --optim-cpu-pipeline=vector-width=8 \
+// RUN:   | FileCheck %s --check-prefix=LOOPS
 // RUN: optim-opt %S/Inputs/torch-adamw-f64.mlir --linalg-fuse-elementwise-ops \
 // RUN:   --canonicalize --cse --optim-raise-adamw --canonicalize > %t.f64.mlir
 // RUN: FileCheck %s --check-prefix=F64 < %t.f64.mlir
@@ -39,6 +41,13 @@
 // F64-NOT:   iterator_types = ["parallel"
 // F64-NOT:   cf.assert
 // F64:       func.func @main
+
+// Lowered, the step is one vector loop per parameter (32 and 16 elements,
+// whole vectors of 8: no remainders).
+// LOOPS-LABEL: llvm.func @step(
+// LOOPS-COUNT-2: llvm.intr.sqrt({{.*}}) : (vector<8xf32>) -> vector<8xf32>
+// LOOPS-NOT:   llvm.intr.sqrt({{.*}}) : (vector
+// LOOPS:       llvm.func @main
 
 // RUN8-COUNT-8: PASS
 // RUN8-NOT:     FAIL
