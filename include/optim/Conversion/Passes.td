@@ -50,8 +50,9 @@ def OptimRaiseAdamWPass : Pass<"optim-raise-adamw"> {
     Finds, in linalg on tensors, each parameter's AdamW update as a frontend
     traces it (torch-mlir's export of `torch.optim.AdamW`, JAX's of
     `optax.adamw` through StableHLO), and replaces it with one tensor-form
-    `optim.adamw_step` with the hyperparameters it computes with: a learning
-    rate, betas, eps and weight decay that are constants, and the step count
+    `optim.adamw_step` with the hyperparameters it computes with: betas, eps
+    and weight decay that are constants, a learning rate that is one or a 0-d
+    tensor read at run time (torch's capturable branch), and the step count
     of the frontend's state (torch's f32 step, optax's i32 count).
 
     The pass expects elementwise fusion first
@@ -65,8 +66,8 @@ def OptimRaiseAdamWPass : Pass<"optim-raise-adamw"> {
     points, and that update must then equal AdamW's at other points and at
     step counts 1 to 1000, to the program's precision. Anything else is left
     alone: Adam's L2 decay inside the moments, amsgrad's maximum, a missing
-    or mismatched bias correction, a learning rate given at run time, a
-    gradient used outside the moments.
+    or mismatched bias correction, a gradient used outside the moments, any
+    other scalar the update reads at run time.
 
     The generics that only assert on the update's scalars (torch's checks
     that a bias correction is not zero, which the op's `step >= 1` makes

@@ -219,81 +219,111 @@ mlir::optim::raise_adamw::matchAdamW(linalg::GenericOp paramUpdate) {
         !isa<RankedTensorType>(operand.getType()))
       return std::nullopt;
 
-  // The step count: the one scalar source the update reads.
+  // The scalars the update reads: the step count, and the learning rate
+  // where it is given at run time (torch's capturable branch).
   llvm::SetVector<Value> sources;
   DenseSet<Operation *> seen;
   collectScalarSources(paramUpdate, sources, seen);
-  if (sources.size() != 1)
-    return std::nullopt;
-  match.stepSource = sources.front();
-  auto stepType = dyn_cast<RankedTensorType>(match.stepSource.getType());
-  if (!stepType || stepType.getRank() != 0 ||
-      !(stepType.getElementType().isF32() ||
-        stepType.getElementType().isF64() ||
-        stepType.getElementType().isSignlessInteger()))
+  auto isScalarTensor = [](Value value, bool isFloat) {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    return type && type.getRank() == 0 &&
+           (type.getElementType().isF32() || type.getElementType().isF64() ||
+            (!isFloat && type.getElementType().isSignlessInteger()));
+  };
+  if (sources.empty() || sources.size() > 2)
     return std::nullopt;
 
   Value mNew = match.mUpdate->getResult(0), vNew = match.vUpdate->getResult(0);
-  auto update = [&](double p, double m, double v,
-                    double count) -> std::optional<double> {
+  // The update, with a learning rate of `lr` where it is a source.
+  auto update = [&](double p, double m, double v, double count,
+                    double lr) -> std::optional<double> {
     DenseMap<Value, double> leaves = {
         {match.param, p}, {mNew, m}, {vNew, v}, {match.stepSource, count}};
+    if (match.lrSource)
+      leaves[match.lrSource] = lr;
     return ElementEvaluator(leaves).evaluate(paramUpdate->getResult(0));
   };
-
   // AdamW's update at step t with the hyperparameters found.
-  auto adamw = [&](double p, double m, double v, double t) {
+  auto adamw = [&](double p, double m, double v, double t, double lr) {
     double bc1 = 1 - std::pow(match.beta1, t);
     double bc2 = 1 - std::pow(match.beta2, t);
-    return p * (1 - match.lr * match.weightDecay) -
-           match.lr * (m / bc1) / (std::sqrt(v / bc2) + match.eps);
+    return p * (1 - lr * match.weightDecay) -
+           lr * (m / bc1) / (std::sqrt(v / bc2) + match.eps);
   };
-  double tolerance = elementType.isF32() ? 2e-5 : 10 * kF64Agreement;
-  for (int64_t offset : {1, 0}) {
-    // With m' = 1 the update is -lr / bc1 / eps where v' = 0, and
-    // -lr / bc1 / (1 / sqrt(bc2) + eps) where v' = 1, which give eps and lr;
-    // with m' = 0 it is p (1 - lr wd), which gives the decay. At a step count
-    // this large the bias corrections are 1 for any usual beta, so that how
-    // the program rounds its betas does not enter lr (torch's m' uses
-    // 1 - 0.1f, its bias correction 0.9f).
-    double count = 1e7 - offset, t = 1e7;
+  // With m' = 1 the update is -lr / bc1 / eps where v' = 0, and
+  // -lr / bc1 / (1 / sqrt(bc2) + eps) where v' = 1, which give eps and lr;
+  // with m' = 0 it is p (1 - lr wd), which gives the decay. At a step count
+  // this large the bias corrections are 1 for any usual beta, so that how the
+  // program rounds its betas does not enter lr (torch's m' uses 1 - 0.1f, its
+  // bias correction 0.9f). Returns lr.
+  auto solve = [&](int64_t offset,
+                   double lrSourceValue) -> std::optional<double> {
+    double t = 1e7, count = t - offset;
     double bc1 = 1 - std::pow(match.beta1, t);
     double invSqrtBc2 = 1 / std::sqrt(1 - std::pow(match.beta2, t));
-    std::optional<double> f0 = update(0, 1, 0, count),
-                          f1 = update(0, 1, 1, count),
-                          decay = update(1, 0, 1, count);
+    std::optional<double> f0 = update(0, 1, 0, count, lrSourceValue),
+                          f1 = update(0, 1, 1, count, lrSourceValue),
+                          decay = update(1, 0, 1, count, lrSourceValue);
     if (!f0 || !f1 || !decay || *f1 == 0 || !std::isfinite(*f1))
-      continue;
+      return std::nullopt;
     match.eps = std::isinf(*f0) ? 0 : invSqrtBc2 / (*f0 / *f1 - 1);
-    match.lr = -*f1 * bc1 * (invSqrtBc2 + match.eps);
-    match.weightDecay = (1 - *decay) / match.lr;
-    if (!(match.lr > 0) || !std::isfinite(match.lr) ||
-        !(match.weightDecay >= 0) || !(match.eps >= 0))
+    double lr = -*f1 * bc1 * (invSqrtBc2 + match.eps);
+    match.weightDecay = (1 - *decay) / lr;
+    if (!(lr > 0) || !std::isfinite(lr) || !(match.weightDecay >= 0) ||
+        !(match.eps >= 0))
+      return std::nullopt;
+    return lr;
+  };
+  double tolerance = elementType.isF32() ? 2e-5 : 10 * kF64Agreement;
+  // A run-time learning rate is tried at these values.
+  constexpr double kLr = 1e-3, kOtherLr = 4e-3;
+  for (unsigned stepIndex = 0; stepIndex < sources.size(); ++stepIndex) {
+    match.stepSource = sources[stepIndex];
+    match.lrSource = sources.size() == 2 ? sources[1 - stepIndex] : Value();
+    if (!isScalarTensor(match.stepSource, /*isFloat=*/false) ||
+        (match.lrSource && !isScalarTensor(match.lrSource, /*isFloat=*/true)))
       continue;
-    double lr = match.lr = getShortestDecimal(match.lr, elementType);
-    match.eps = getShortestDecimal(match.eps, elementType);
-    match.weightDecay = getShortestDecimal(
-        match.weightDecay, elementType, [&](double wd) { return 1 - lr * wd; });
-    match.beta1 = getShortestDecimal(match.beta1, elementType);
-    match.beta2 = getShortestDecimal(match.beta2, elementType);
-
-    // The update must be AdamW's at other steps and points.
-    bool agrees = true;
-    for (double step : {1.0, 2.0, 3.0, 10.0, 1000.0}) {
-      for (auto [p, m, v] :
-           {std::tuple{0.7, -0.3, 0.02}, std::tuple{-1.9, 0.8, 1.5},
-            std::tuple{3.25, 0.05, 0.0004}}) {
-        std::optional<double> actual = update(p, m, v, step - offset);
-        double expected = adamw(p, m, v, step);
-        double scale = std::abs(p) + std::abs(expected - p);
-        if (!actual || !(std::abs(*actual - expected) <= tolerance * scale))
-          agrees = false;
+    for (int64_t offset : {1, 0}) {
+      std::optional<double> lr = solve(offset, kLr);
+      if (!lr)
+        continue;
+      if (match.lrSource) {
+        // The update scales with the source as with a learning rate.
+        std::optional<double> otherLr = solve(offset, kOtherLr);
+        if (!otherLr || std::abs(*lr / kLr - 1) > tolerance ||
+            std::abs(*otherLr / kOtherLr - 1) > tolerance)
+          continue;
+        lr = match.lr = kLr;
+        // solve() set eps and the decay for kOtherLr; again for kLr.
+        solve(offset, kLr);
+      } else {
+        lr = match.lr = getShortestDecimal(*lr, elementType);
       }
+      match.eps = getShortestDecimal(match.eps, elementType);
+      match.weightDecay =
+          getShortestDecimal(match.weightDecay, elementType,
+                             [&](double wd) { return 1 - *lr * wd; });
+      match.beta1 = getShortestDecimal(match.beta1, elementType);
+      match.beta2 = getShortestDecimal(match.beta2, elementType);
+
+      // The update must be AdamW's at other steps and points.
+      bool agrees = true;
+      for (double step : {1.0, 2.0, 3.0, 10.0, 1000.0}) {
+        for (auto [p, m, v] :
+             {std::tuple{0.7, -0.3, 0.02}, std::tuple{-1.9, 0.8, 1.5},
+              std::tuple{3.25, 0.05, 0.0004}}) {
+          std::optional<double> actual = update(p, m, v, step - offset, *lr);
+          double expected = adamw(p, m, v, step, *lr);
+          double scale = std::abs(p) + std::abs(expected - p);
+          if (!actual || !(std::abs(*actual - expected) <= tolerance * scale))
+            agrees = false;
+        }
+      }
+      if (!agrees)
+        continue;
+      match.stepOffset = offset;
+      return match;
     }
-    if (!agrees)
-      continue;
-    match.stepOffset = offset;
-    return match;
   }
   return std::nullopt;
 }

@@ -91,8 +91,18 @@ static void rewrite(RewriterBase &rewriter, const AdamWMatch &match,
   auto elementOf = [](Value value) { return getElementTypeOrSelf(value); };
   Type computeType = getStepComputeType(
       {elementOf(match.param), elementOf(match.m), elementOf(match.v)});
-  Value lr = arith::ConstantOp::create(
-      rewriter, loc, rewriter.getFloatAttr(computeType, match.lr));
+  Value lr;
+  if (match.lrSource) {
+    lr = tensor::ExtractOp::create(rewriter, loc, match.lrSource, ValueRange());
+    if (lr.getType().getIntOrFloatBitWidth() <
+        computeType.getIntOrFloatBitWidth())
+      lr = arith::ExtFOp::create(rewriter, loc, computeType, lr);
+    else if (lr.getType() != computeType)
+      lr = arith::TruncFOp::create(rewriter, loc, computeType, lr);
+  } else {
+    lr = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getFloatAttr(computeType, match.lr));
+  }
   auto op = AdamWStepOp::create(
       rewriter, loc, match.param, match.grad, match.m, match.v,
       /*max_v=*/Value(), /*param_copy=*/Value(), /*grad_scale=*/Value(),

@@ -60,6 +60,9 @@ struct AdamWMatch {
   /// its count to get t (1: torch's and optax's state count steps taken).
   Value stepSource;
   int64_t stepOffset = 1;
+  /// The 0-d tensor of a learning rate given at run time, or null for the
+  /// constant `lr`.
+  Value lrSource;
   double beta1, beta2, lr, eps, weightDecay;
 };
 

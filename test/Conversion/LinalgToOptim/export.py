@@ -119,18 +119,25 @@ def main_function(args, results, expected, tolerance):
 
 
 def torch_case(name, shapes, dtype, lr, betas, eps, weight_decay, *, decoupled=True,
-               amsgrad=False, step_fn=None, count=3.0):
+               amsgrad=False, step_fn=None, count=3.0, capturable=False):
     """A torch step over parameters of `shapes`: arguments p, g, m, v, step
-    per parameter; results the new p, m, v and step per parameter."""
+    per parameter (and with `capturable`, the learning rate as a 0-d f32
+    tensor, last); results the new p, m, v and step per parameter. torch
+    refuses a capturable step on the CPU, so the results recorded for it are
+    the default branch's, the same AdamW."""
     from torch_mlir import fx
     k = len(shapes)
 
-    def default_step(ps, gs, ms, vs, steps, maxs):
-        adam.adam(ps, gs, ms, vs, maxs, steps, foreach=False, capturable=False,
+    def default_step(ps, gs, ms, vs, steps, maxs, lr=lr, capturable=False):
+        adam.adam(ps, gs, ms, vs, maxs, steps, foreach=False, capturable=capturable,
                   decoupled_weight_decay=decoupled, amsgrad=amsgrad, lr=lr, beta1=betas[0],
                   beta2=betas[1], weight_decay=weight_decay, eps=eps, maximize=False)
 
     class Step(torch.nn.Module):
+        def __init__(self, capturable):
+            super().__init__()
+            self.capturable = capturable
+
         def forward(self, *flat):
             ps = [flat[5 * i].clone() for i in range(k)]
             gs = [flat[5 * i + 1] for i in range(k)]
@@ -138,7 +145,10 @@ def torch_case(name, shapes, dtype, lr, betas, eps, weight_decay, *, decoupled=T
             vs = [flat[5 * i + 3].clone() for i in range(k)]
             steps = [flat[5 * i + 4].clone() for i in range(k)]
             maxs = [v.clone() for v in vs] if amsgrad else []
-            (step_fn or default_step)(ps, gs, ms, vs, steps, maxs)
+            if self.capturable:
+                default_step(ps, gs, ms, vs, steps, maxs, lr=flat[-1], capturable=True)
+            else:
+                (step_fn or default_step)(ps, gs, ms, vs, steps, maxs)
             return tuple(x for i in range(k) for x in (ps[i], ms[i], vs[i], steps[i]))
 
     element = "f64" if dtype is torch.float64 else "f32"
@@ -154,9 +164,12 @@ def torch_case(name, shapes, dtype, lr, betas, eps, weight_decay, *, decoupled=T
             args.append((flat[-1].numpy(), (list(shape), element)))
         flat.append(torch.tensor(count))
         args.append((np.array(count), ([], "f32")))
-    module = fx.export_and_import(Step(), *flat, output_type="linalg-on-tensors",
+    if capturable:
+        flat.append(torch.tensor(lr))
+        args.append((np.array(lr), ([], "f32")))
+    module = fx.export_and_import(Step(capturable), *flat, output_type="linalg-on-tensors",
                                   func_name="step")
-    outputs = Step()(*flat)
+    outputs = Step(False)(*flat)
     results = [(list(o.shape), "f32" if o.dtype is torch.float32 else "f64") for o in outputs]
     # The exported program computes parts of an f64 step in f32 (its step
     # count is an f32 tensor), unlike torch's eager step: f32 tolerance.
@@ -237,6 +250,9 @@ CASES = {
                                           1e-3, (0.9, 0.999), 1e-8, 1e-2),
     "torch-adamw-f64": lambda: torch_case("torch-adamw-f64", [(3, 5), (2, 2, 3), (7,)],
                                           torch.float64, 2e-3, (0.8, 0.99), 1e-6, 0.0),
+    "torch-adamw-capturable-f32": lambda: torch_case(
+        "torch-adamw-capturable-f32", [(4, 8), (6,)], torch.float32, 1e-3, (0.9, 0.999), 1e-8,
+        1e-2, capturable=True),
     "optax-adamw-f32": lambda: optax_case("optax-adamw-f32", [(4, 8), (5,)],
                                           1e-3, 0.9, 0.999, 1e-8, 1e-4),
     "torch-adam-l2": lambda: torch_case("torch-adam-l2", [(4, 8)], torch.float32,

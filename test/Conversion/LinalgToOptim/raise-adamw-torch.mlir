@@ -53,3 +53,20 @@
 // RUN8-NOT:     FAIL
 // RUN12-COUNT-12: PASS
 // RUN12-NOT:      FAIL
+
+// torch's capturable branch: the learning rate is a 0-d tensor argument,
+// read at run time, and torch's asserts on the step size, over whole
+// tensors, go too.
+// RUN: optim-opt %S/Inputs/torch-adamw-capturable-f32.mlir --linalg-fuse-elementwise-ops \
+// RUN:   --canonicalize --cse --optim-raise-adamw --canonicalize > %t.cap.mlir
+// RUN: FileCheck %s --check-prefix=CAP < %t.cap.mlir
+// RUN: optim-runner %t.cap.mlir -e main -entry-point-result=void \
+// RUN:   -shared-libs=%mlir_runtime_libs | FileCheck %s --check-prefix=RUN8
+// CAP-LABEL: func.func @step(
+// CAP-SAME:      %[[LRT:[^:]+]]: tensor<f32>) ->
+// CAP:       %[[LR:.+]] = tensor.extract %[[LRT]][] : tensor<f32>
+// CAP:       optim.adamw_step {{.*}} lr %[[LR]] : tensor<4x8xf32>
+// CAP:       optim.adamw_step {{.*}} : tensor<6xf32>
+// CAP-NOT:   iterator_types = ["parallel"
+// CAP-NOT:   cf.assert
+// CAP:       func.func @main
