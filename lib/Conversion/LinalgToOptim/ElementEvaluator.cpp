@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RaiseAdamW.h"
+#include "optim/Transforms/Utils/Elementwise.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -16,6 +17,7 @@
 #include <cmath>
 
 using namespace mlir;
+using namespace mlir::optim;
 using namespace mlir::optim::raise_adamw;
 
 /// Rounds `x` to the precision of `type`.
@@ -38,13 +40,8 @@ std::optional<double> ElementEvaluator::compute(Value value) {
   // one value).
   if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
     if (generic.getNumLoops() != generic.getNumParallelLoops() ||
-        generic.hasIndexSemantics())
+        generic.hasIndexSemantics() || !hasIdentityOrScalarMaps(generic))
       return std::nullopt;
-    for (OpOperand *input : generic.getDpsInputOperands()) {
-      AffineMap map = generic.getMatchingIndexingMap(input);
-      if (!map.isIdentity() && map.getNumResults() != 0)
-        return std::nullopt;
-    }
     auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
     return evaluate(yield.getOperand(cast<OpResult>(value).getResultNumber()));
   }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RaiseAdamW.h"
+#include "optim/Transforms/Utils/Elementwise.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
@@ -18,23 +19,16 @@
 #include <functional>
 
 using namespace mlir;
+using namespace mlir::optim;
 using namespace mlir::optim::raise_adamw;
 
 /// An elementwise generic on tensors of one result, whose full-rank
 /// operands' maps are the identity and whose other inputs are 0-d.
 static bool isElementwiseOnTensors(linalg::GenericOp generic) {
-  if (!generic || !generic.hasPureTensorSemantics() ||
-      generic->getNumResults() != 1 || generic.getNumLoops() == 0 ||
-      generic.getNumLoops() != generic.getNumParallelLoops() ||
-      generic.hasIndexSemantics())
-    return false;
-  for (OpOperand &operand : generic->getOpOperands()) {
-    AffineMap map = generic.getMatchingIndexingMap(&operand);
-    if (!map.isIdentity() &&
-        !(generic.isDpsInput(&operand) && map.getNumResults() == 0))
-      return false;
-  }
-  return true;
+  return generic && generic.hasPureTensorSemantics() &&
+         generic->getNumResults() == 1 && generic.getNumLoops() > 0 &&
+         generic.getNumLoops() == generic.getNumParallelLoops() &&
+         !generic.hasIndexSemantics() && hasIdentityOrScalarMaps(generic);
 }
 
 /// The full-rank inputs of `generic`, in order, each once.

@@ -114,19 +114,22 @@ void BufferUses::add(ElementwiseGeneric &generic) {
   }
 }
 
+bool mlir::optim::hasIdentityOrScalarMaps(linalg::GenericOp op) {
+  return llvm::all_of(op->getOpOperands(), [&](OpOperand &operand) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    return map.isIdentity() ||
+           (op.isDpsInput(&operand) && map.getNumResults() == 0);
+  });
+}
+
 std::optional<ElementwiseGeneric>
 mlir::optim::matchElementwiseGeneric(linalg::GenericOp op) {
   // `isElementwise` also allows permuted and broadcasting maps, and checks
   // the body with `hasOnlyScalarElementwiseOp`; the code generators index
   // every operand with the loop indices themselves, or, for an input of
-  // rank 0 (map `(d0, ...) -> ()`), read its one element.
+  // rank 0, read its one element.
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() == 0 ||
-      !linalg::isElementwise(op) ||
-      !llvm::all_of(op->getOpOperands(), [&](OpOperand &operand) {
-        AffineMap map = op.getMatchingIndexingMap(&operand);
-        return map.isIdentity() ||
-               (op.isDpsInput(&operand) && map.getNumResults() == 0);
-      }))
+      !linalg::isElementwise(op) || !hasIdentityOrScalarMaps(op))
     return std::nullopt;
 
   ElementwiseGeneric match;

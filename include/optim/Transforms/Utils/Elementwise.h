@@ -88,6 +88,11 @@ private:
   llvm::SmallDenseSet<Value> buffers, writtenBuffers;
 };
 
+/// True if every indexing map of `op` is the identity, but for inputs of
+/// rank 0, read by every element through a map without results: the maps
+/// elementwise code generation indexes with the loop indices themselves.
+bool hasIdentityOrScalarMaps(linalg::GenericOp op);
+
 /// Returns `op` as an elementwise generic on buffers, or nothing if it is not
 /// one.
 std::optional<ElementwiseGeneric> matchElementwiseGeneric(linalg::GenericOp op);
