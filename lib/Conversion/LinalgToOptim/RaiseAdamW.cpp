@@ -27,8 +27,8 @@
 #include "optim/Dialect/Optim/IR/OptimOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -80,9 +80,11 @@ static Value getStep(RewriterBase &rewriter, Value source, int64_t offset,
 
 /// Replaces the matched update with one optim.adamw_step, then erases what
 /// only computed it: the three generics, the 0-d generics of its step
-/// scalars, and the generics that only assert on them.
+/// scalars, and those of the assert-only generics `asserts` that only assert
+/// on them (erased ones become null).
 static void rewrite(RewriterBase &rewriter, const AdamWMatch &match,
-                    DenseMap<std::pair<Value, int64_t>, Value> &steps) {
+                    DenseMap<std::pair<Value, int64_t>, Value> &steps,
+                    MutableArrayRef<linalg::GenericOp> asserts) {
   linalg::GenericOp paramUpdate = match.paramUpdate;
   Location loc = paramUpdate.getLoc();
   Value step = getStep(rewriter, match.stepSource, match.stepOffset, steps);
@@ -93,12 +95,10 @@ static void rewrite(RewriterBase &rewriter, const AdamWMatch &match,
       {elementOf(match.param), elementOf(match.m), elementOf(match.v)});
   Value lr;
   if (match.lrSource) {
-    lr = tensor::ExtractOp::create(rewriter, loc, match.lrSource, ValueRange());
-    if (lr.getType().getIntOrFloatBitWidth() <
-        computeType.getIntOrFloatBitWidth())
-      lr = arith::ExtFOp::create(rewriter, loc, computeType, lr);
-    else if (lr.getType() != computeType)
-      lr = arith::TruncFOp::create(rewriter, loc, computeType, lr);
+    lr = convertScalarToDtype(
+        rewriter, loc,
+        tensor::ExtractOp::create(rewriter, loc, match.lrSource, ValueRange()),
+        computeType, /*isUnsignedCast=*/false);
   } else {
     lr = arith::ConstantOp::create(
         rewriter, loc, rewriter.getFloatAttr(computeType, match.lr));
@@ -128,18 +128,14 @@ static void rewrite(RewriterBase &rewriter, const AdamWMatch &match,
           chain.insert(generic);
       }
     });
-  SmallVector<linalg::GenericOp> asserts;
-  paramUpdate->getParentOfType<func::FuncOp>().walk(
-      [&](linalg::GenericOp generic) {
-        if (isAssertOnly(generic) &&
-            llvm::all_of(generic->getOperands(), [&](Value operand) {
-              Operation *def = operand.getDefiningOp();
-              return def && chain.contains(def);
-            }))
-          asserts.push_back(generic);
-      });
-  for (linalg::GenericOp generic : asserts)
-    rewriter.eraseOp(generic);
+  for (linalg::GenericOp &generic : asserts)
+    if (generic && llvm::all_of(generic->getOperands(), [&](Value operand) {
+          Operation *def = operand.getDefiningOp();
+          return def && chain.contains(def);
+        })) {
+      rewriter.eraseOp(generic);
+      generic = nullptr;
+    }
 
   rewriter.replaceAllUsesWith(paramUpdate->getResult(0), op.getResult(0));
   rewriter.replaceAllUsesWith(match.mUpdate->getResult(0), op.getResult(1));
@@ -164,14 +160,17 @@ struct OptimRaiseAdamWPass
     : optim::impl::OptimRaiseAdamWPassBase<OptimRaiseAdamWPass> {
   void runOnOperation() override {
     SmallVector<AdamWMatch> matches;
+    SmallVector<linalg::GenericOp> asserts;
     getOperation()->walk([&](linalg::GenericOp generic) {
       if (std::optional<AdamWMatch> match = matchAdamW(generic))
         matches.push_back(*match);
+      else if (isAssertOnly(generic))
+        asserts.push_back(generic);
     });
     IRRewriter rewriter(&getContext());
     DenseMap<std::pair<Value, int64_t>, Value> steps;
     for (const AdamWMatch &match : matches)
-      rewrite(rewriter, match, steps);
+      rewrite(rewriter, match, steps, asserts);
   }
 };
 
