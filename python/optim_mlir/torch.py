@@ -58,6 +58,12 @@ def _is_steppable(p, g, state):
     return True
 
 
+def _steps_in_float32(elements):
+    """True if a step of these element types (param, grad, m, v, max_v, copy)
+    computes in float32: none of param, m, v and max_v is float64."""
+    return "f64" not in elements[:1] + elements[2:5]
+
+
 def _scaler_scalar(optimizer, name):
     """`optimizer.<name>` (GradScaler's grad_scale or found_inf) as a float32
     CPU tensor of one element, or None."""
@@ -273,7 +279,7 @@ class _Adam(torch.optim.Optimizer):
                     self._check_disjoint(gi, where, plan.params,
                                          list(zip(table[:, 0].tolist(), plan.nbytes)))
                     plan.starts = table[:, 0].copy()
-                if "f64" not in plan.elements[:1] + plan.elements[2:5]:
+                if _steps_in_float32(plan.elements):
                     self._check_fits_float32(where, hypers[gi])
                 continue
             plans.pop(gi, None)
@@ -307,7 +313,7 @@ class _Adam(torch.optim.Optimizer):
                             _ELEMENTS[v.dtype], _ELEMENTS[max_v.dtype] if amsgrad else "", "")
                 calls.setdefault((gi, t, elements), []).append((p, g, state))
             self._check_disjoint(gi, where, [p for p, _, _ in stepping])
-            if any(k[0] == gi and "f64" not in k[2][:1] + k[2][2:5] for k in calls):
+            if any(k[0] == gi and _steps_in_float32(k[2]) for k in calls):
                 self._check_fits_float32(where, hypers[gi])
 
         for gi, plan in planned.items():
