@@ -26,6 +26,12 @@ void optim::buildOptimCPUPipeline(OpPassManager &pm,
   if (options.barePtrCallConv)
     pm.addPass(optim::createOptimCheckBarePtrSignaturesPass());
 
+  // Steps with 8-bit moments: vectorised block loops.
+  OptimLowerQuantizedStepsPassOptions quantized;
+  quantized.vectorWidth = options.vectorWidth;
+  quantized.numThreads = options.numThreads;
+  pm.addPass(createOptimLowerQuantizedStepsPass(quantized));
+
   // One vector loop and one masked remainder per elementwise op.
   OptimVectorizeElementwisePassOptions vectorize;
   vectorize.vectorWidth = options.vectorWidth;

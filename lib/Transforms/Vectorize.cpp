@@ -30,7 +30,6 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
-#include "llvm/TargetParser/Host.h"
 
 #include <numeric>
 
@@ -46,17 +45,6 @@ using namespace mlir::optim;
 
 /// The most lanes `vector-width` may ask for.
 static constexpr int64_t kMaxVectorWidth = 1024;
-
-/// The width of the host's widest vector registers: 512 bits with AVX-512,
-/// 256 with AVX, otherwise 128.
-static int64_t getHostVectorBits() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (features.lookup("avx512f"))
-    return 512;
-  if (features.lookup("avx"))
-    return 256;
-  return 128;
-}
 
 /// Replaces a loop that runs at most once (a peeled remainder) by an `scf.if`,
 /// so that the only loop over the data is the main one.

@@ -98,13 +98,13 @@ def check_step(t):
     return t
 
 
-def check_tensor(i, arrays):
+def check_tensor(i, arrays, codes=()):
     """Checks the arrays of tensor i, given as {"params": p, "grads": g, ...}.
 
-    Every array must be a float64, float32, bfloat16 or float16 numpy array,
-    C-contiguous and aligned, with the shape of the first (each its own
-    dtype); all but "grads" must be writeable. Messages name each array as
-    name[i].
+    Every array must be a float64, float32, bfloat16 or float16 numpy array
+    (uint8 8-bit codes for the names in `codes`), C-contiguous and aligned,
+    with the shape of the first (each its own dtype); all but "grads" must be
+    writeable. Messages name each array as name[i].
     """
     first_name, first = next(iter(arrays.items()))
     for name, a in arrays.items():
@@ -115,7 +115,10 @@ def check_tensor(i, arrays):
                 f"{name}[{i}] is a masked array; the step would ignore its mask and "
                 f"update every element: pass a plain numpy.ndarray"
             )
-        if a.dtype not in _ELEMENTS:
+        if name in codes and a.dtype != np.uint8:
+            raise TypeError(
+                f"{name}[{i}] has dtype {a.dtype}; 8-bit states are uint8 codes")
+        if a.dtype not in _ELEMENTS and name not in codes:
             raise TypeError(
                 f"{name}[{i}] has dtype {a.dtype}; expected float64, float32, bfloat16 "
                 f"(ml_dtypes) or float16 in native byte order"
@@ -169,19 +172,28 @@ def check_disjoint_spans(spans):
             furthest[is_written] = (start + size, name)
 
 
-def check_tensors(params, grads, m, v, param_copies=None, max_v=None):
-    """Checks the four array lists (and amsgrad's max_v and the parameters'
-    copies, if given) against each other; returns params, grads, m, v,
-    copies and max_v as lists, copies and max_v None if absent."""
+def check_tensors(params, grads, m, v, param_copies=None, max_v=None, absmax=None,
+                  block_size=256):
+    """Checks the four array lists (and amsgrad's max_v, the parameters'
+    copies and, for 8-bit m and v, their absmax lists (m_absmax, v_absmax),
+    if given) against each other; returns params, grads, m, v, copies, max_v,
+    m_absmax and v_absmax as lists, the optional ones None if absent."""
     given = (("params", params), ("grads", grads), ("m", m), ("v", v))
     given += (("max_v", max_v),) if max_v is not None else ()
+    if absmax is not None:
+        block_size = check_block_size(block_size)
+        given += (("m_absmax", absmax[0]), ("v_absmax", absmax[1]))
     lists = {name: _check_array_list(name, arrays) for name, arrays in given}
     n = len(lists["params"])
     for name, arrays in lists.items():
         if len(arrays) != n:
             raise ValueError(f"{name} has {len(arrays)} arrays but params has {n}")
+    codes = ("m", "v") if absmax is not None else ()
     for i in range(n):
-        check_tensor(i, {name: arrays[i] for name, arrays in lists.items()})
+        check_tensor(i, {name: arrays[i] for name, arrays in lists.items()
+                         if not name.endswith("_absmax")}, codes)
+        if absmax is not None:
+            check_absmax(i, lists, block_size)
     if param_copies is not None:
         lists["param_copies"] = check_copies(lists["params"], param_copies)
     check_disjoint(
@@ -190,7 +202,38 @@ def check_tensors(params, grads, m, v, param_copies=None, max_v=None):
         [(f"grads[{i}]", a) for i, a in enumerate(lists["grads"])],
     )
     return (lists["params"], lists["grads"], lists["m"], lists["v"],
-            lists.get("param_copies"), lists.get("max_v"))
+            lists.get("param_copies"), lists.get("max_v"), lists.get("m_absmax"),
+            lists.get("v_absmax"))
+
+
+def check_block_size(block_size):
+    """Returns block_size; raises unless it is an int multiple of 16 from 16
+    to 4096 (what the op takes)."""
+    if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral):
+        raise TypeError(f"block_size must be an int, got {type(block_size).__name__}")
+    if not (16 <= block_size <= 4096 and block_size % 16 == 0):
+        raise ValueError(f"block_size must be a multiple of 16 from 16 to 4096, got {block_size}")
+    return int(block_size)
+
+
+def check_absmax(i, lists, block_size):
+    """Checks tensor i's 8-bit states: m_absmax[i] and v_absmax[i] are
+    writeable, C-contiguous 1-D float32 arrays of one element per block, and
+    the step computes in float32 (no float64 param or max_v)."""
+    size, blocks = lists["params"][i].size, -(-lists["params"][i].size // block_size)
+    for name in ("m_absmax", "v_absmax"):
+        a = lists[name][i]
+        if not isinstance(a, np.ndarray) or a.dtype != np.float32 or a.shape != (blocks,):
+            raise ValueError(
+                f"{name}[{i}] must be a float32 array of shape ({blocks},): one absmax per "
+                f"block of {block_size} of the {size} elements")
+        if not (a.flags.c_contiguous and a.flags.aligned and a.flags.writeable):
+            raise ValueError(f"{name}[{i}] must be a writeable, C-contiguous array")
+    for name in ("params", "max_v"):
+        if name in lists and lists[name][i].dtype == np.float64:
+            raise TypeError(
+                f"{name}[{i}] is float64; with 8-bit m and v the step computes in "
+                f"float32, so params and max_v are float32, bfloat16 or float16")
 
 
 def check_flag(name, value):
@@ -242,7 +285,8 @@ def check_copies(params, copies):
 
 def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
                max_v=None, maximize=False, decoupled_weight_decay=True,
-               param_copies=None, rounding="nearest", seed=0):
+               param_copies=None, rounding="nearest", seed=0, m_absmax=None,
+               v_absmax=None, block_size=256):
     """Applies one AdamW step (decoupled weight decay), in place.
 
     For every i, with g = grads[i]::
@@ -290,6 +334,16 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
         bits are a function of (seed, t, element index), so a step is
         reproducible and the same for any thread count or vector width.
 
+      m_absmax, v_absmax: for 8-bit states, lists of float32 arrays: m[i]
+        and v[i] are then uint8 arrays of bitsandbytes' blockwise codes
+        (signed dynamic map for m, unsigned for v), and m_absmax[i] and
+        v_absmax[i] hold one scale per block of block_size elements of the
+        flattened tensor (ceil(size / block_size) elements). A zero state is
+        m = 127 (the signed map's 0), v = 0 and absmax 0. The step computes
+        in float32 and rounds to nearest.
+      block_size: elements per block of 8-bit states, a multiple of 16 from
+        16 to 4096 (default 256, as bitsandbytes' optimizers).
+
     Returns None; params, m, v (and param_copies) are updated through their
     own buffers.
 
@@ -298,8 +352,14 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
     weight_decay JIT-compiles a step; later calls, whatever the shapes, t and
     lr, reuse it.
     """
-    params, grads, m, v, copies, max_v = check_tensors(
-        params, grads, m, v, param_copies, max_v)
+    quantized = m_absmax is not None or v_absmax is not None
+    if quantized and (m_absmax is None or v_absmax is None):
+        raise ValueError("8-bit states need both m_absmax and v_absmax")
+    if quantized and rounding != "nearest":
+        raise ValueError("with 8-bit states, rounding must be 'nearest'")
+    params, grads, m, v, copies, max_v, m_absmax, v_absmax = check_tensors(
+        params, grads, m, v, param_copies, max_v,
+        (m_absmax, v_absmax) if quantized else None, block_size)
     t = check_step(t)
     lr, beta1, beta2, eps, weight_decay = check_hyperparameters(
         lr, beta1, beta2, eps, weight_decay
@@ -317,28 +377,33 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
     if params:
         core_step(params, grads, m, v, t, (lr, beta1, beta2, eps, weight_decay), copies,
                   [seed] * len(params) if rounding == "stochastic" else None,
-                  max_v=max_v, maximize=maximize, l2=l2)
+                  max_v=max_v, maximize=maximize, l2=l2, m_absmax=m_absmax,
+                  v_absmax=v_absmax, block_size=block_size)
 
 
 def core_step(params, grads, m, v, t, hyperparameters, copies=None, seeds=None, *,
-              max_v=None, maximize=False, l2=False):
+              max_v=None, maximize=False, l2=False, m_absmax=None, v_absmax=None,
+              block_size=256):
     """Calls the extension on checked arrays: each tensor's element types by
     name, and 2-byte floats, which numpy cannot hand over as such, as uint16
     views of their bits. seeds: None (round to nearest), or one integer in
-    [0, 2**64) per tensor (round stochastically)."""
+    [0, 2**64) per tensor (round stochastically). m_absmax and v_absmax: with
+    uint8 (8-bit) m and v, their float32 absmax arrays, one per tensor."""
     def bits(a):
         return a.view(np.uint16) if a.dtype.itemsize == 2 else a
 
     copies, max_v = copies or [], max_v or []
-    optional = lambda arrays, i: (_ELEMENTS[arrays[i].dtype],) if arrays else ("",)
-    elements = [tuple(_ELEMENTS[a.dtype] for a in arrays) + optional(max_v, i)
+    name = lambda a: "u8" if a.dtype == np.uint8 else _ELEMENTS[a.dtype]
+    optional = lambda arrays, i: (name(arrays[i]),) if arrays else ("",)
+    elements = [tuple(map(name, arrays)) + optional(max_v, i)
                 + optional(copies, i)
                 for i, arrays in enumerate(zip(params, grads, m, v))]
     seeds = [s - 2**64 if s >= 2**63 else s for s in seeds or []]
     _core.adamw_step([bits(a) for a in params], [bits(a) for a in grads],
                      [bits(a) for a in m], [bits(a) for a in v],
-                     [bits(a) for a in max_v], [bits(a) for a in copies], elements, t,
-                     *hyperparameters, maximize, l2, seeds)
+                     [bits(a) for a in max_v], [bits(a) for a in copies],
+                     m_absmax or [], v_absmax or [], elements, t,
+                     *hyperparameters, maximize, l2, seeds, block_size)
 
 
 def lower(ir_text, pipeline="cpu"):

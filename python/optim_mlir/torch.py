@@ -26,23 +26,42 @@ import numpy as np
 import torch
 
 from . import _core
-from ._functional import (check_disjoint_spans, check_fits_float32, check_hyperparameters,
-                          check_step)
+from ._functional import (check_block_size, check_disjoint_spans, check_fits_float32,
+                          check_hyperparameters, check_step)
 
-__all__ = ["Adam", "AdamW"]
+__all__ = ["Adam", "AdamW", "AdamW8bit"]
 
 # The dtypes a step takes, by the names of their element types.
 _ELEMENTS = {torch.float64: "f64", torch.float32: "f32", torch.bfloat16: "bf16",
              torch.float16: "f16"}
 # torch's step counts: float32 scalars (float64 with a float64 default dtype).
 _STEP_DTYPES = (torch.float32, torch.float64)
+# 8-bit moments: uint8 codes, each with a float32 absmax per block.
+_MOMENTS = ("exp_avg", "exp_avg_sq")
+_ABSMAX = {"exp_avg_absmax": "exp_avg", "exp_avg_sq_absmax": "exp_avg_sq"}
 
 
-def _is_steppable(p, g, state):
+def _is_state_tensor(key, t, p, block_size):
+    """True if t is what the step takes as state[key] of parameter p: a
+    contiguous CPU tensor of p's shape and a float dtype; for 8-bit moments
+    (a block_size), uint8 codes of p's shape or their float32 absmax, one per
+    block."""
+    if not (t.is_cpu and t.is_contiguous()):
+        return False
+    if key in _ABSMAX:
+        return (block_size is not None and t.dtype is torch.float32 and t.dim() == 1
+                and t.numel() == -(-p.numel() // block_size))
+    if t.dtype is torch.uint8:
+        return block_size is not None and key in _MOMENTS and t.shape == p.shape
+    return t.shape == p.shape and t.dtype in _ELEMENTS
+
+
+def _is_steppable(p, g, state, block_size=None):
     """True if p, its gradient g and its state tensors are what the step
     takes: dense, contiguous CPU tensors of a float dtype it knows, all of
-    p's shape. The same conditions as _Adam._raise_unsteppable, which names
-    the failing one; this is the fast test of every step."""
+    p's shape (or 8-bit moments, with a block_size). The same conditions as
+    _Adam._raise_unsteppable, which names the failing one; this is the fast
+    test of every step."""
     shape = p.shape
     if not (g.layout is torch.strided and p.dtype in _ELEMENTS and g.dtype in _ELEMENTS
             and p.is_cpu and g.is_cpu and p.is_contiguous() and g.is_contiguous()
@@ -52,10 +71,15 @@ def _is_steppable(p, g, state):
         if key == "step":
             if not (t.is_cpu and t.numel() == 1 and t.dtype in _STEP_DTYPES):
                 return False
-        elif not (t.shape == shape and t.dtype in _ELEMENTS and t.is_cpu
-                  and t.is_contiguous()):
+        elif not _is_state_tensor(key, t, p, block_size):
             return False
-    return True
+    # Codes come in pairs, each with its absmax, and step in float32.
+    codes = [state[key].dtype is torch.uint8 for key in _MOMENTS if key in state]
+    if not any(codes):
+        return not any(key in state for key in _ABSMAX)
+    return (all(codes) and len(codes) == 2 and all(key in state for key in _ABSMAX)
+            and p.dtype is not torch.float64
+            and state.get("max_exp_avg_sq", p).dtype is not torch.float64)
 
 
 def _steps_in_float32(elements):
@@ -89,12 +113,13 @@ class _Plan:
     def __init__(self, params, entries, elements, count, table):
         self.params = params  # the group's parameters, in order
         # Per parameter: (state, exp_avg, exp_avg_sq, max_exp_avg_sq or None,
-        # step), the state's tensors in the table, which the plan keeps alive.
+        # step, exp_avg_absmax or None, exp_avg_sq_absmax or None), the
+        # state's tensors in the table, which the plan keeps alive.
         self.entries = entries
-        # The tensors of columns 2, 3, 4 and 7 of the table: exp_avg,
-        # exp_avg_sq, max_exp_avg_sq (none without amsgrad) and step, each of
-        # every parameter.
-        self.states = [[e[k] for e in entries if e[k] is not None] for k in (1, 2, 3, 4)]
+        # The tensors of columns 2, 3, 4, 7, 8 and 9 of the table: exp_avg,
+        # exp_avg_sq, max_exp_avg_sq (none without amsgrad), step and the
+        # absmax of 8-bit moments, each of every parameter.
+        self.states = [[e[k] for e in entries if e[k] is not None] for k in range(1, 7)]
         self.sizes = [p.numel() for p in params]
         self.nbytes = [p.numel() * p.element_size() for p in params]
         self.starts = table[:, 0].copy()  # the addresses checked for overlaps
@@ -113,7 +138,8 @@ class _Adam(torch.optim.Optimizer):
     _step_supports_amp_scaling = True
 
     def __init__(self, params, lr, betas, eps, weight_decay, amsgrad, *, maximize,
-                 decoupled_weight_decay, foreach, capturable, differentiable, fused):
+                 decoupled_weight_decay, foreach, capturable, differentiable, fused,
+                 block_size=None, min_8bit_size=None):
         name = type(self).__name__
         lr_value = float(lr) if isinstance(lr, torch.Tensor) and lr.numel() == 1 else lr
         try:
@@ -136,6 +162,16 @@ class _Adam(torch.optim.Optimizer):
                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,
                         capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
+        if block_size is not None:
+            try:
+                defaults["block_size"] = check_block_size(block_size)
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"{name}: {err}") from None
+            if isinstance(min_8bit_size, bool) or not isinstance(min_8bit_size, int) \
+                    or min_8bit_size < 0:
+                raise ValueError(f"{name}: min_8bit_size must be an int >= 0, got "
+                                 f"{min_8bit_size!r}")
+            defaults["min_8bit_size"] = min_8bit_size
         super().__init__(params, defaults)
 
     def _raise_unsteppable(self, group, where):
@@ -170,13 +206,17 @@ class _Adam(torch.optim.Optimizer):
                 raise ValueError(f"state[{name}]['step'] is a {step.dtype} tensor of shape "
                                  f"{tuple(step.shape)} on {step.device}; expected a float32 "
                                  f"or float64 scalar on the CPU")
+            block_size = group.get("block_size")
             for key, t in self.state.get(p, {}).items():
-                if key != "step" and (t.shape != p.shape or t.dtype not in _ELEMENTS
-                                      or not t.is_contiguous() or t.device != p.device):
+                if key != "step" and not _is_state_tensor(key, t, p, block_size):
                     raise ValueError(f"state[{name}][{key!r}] is a {t.dtype} tensor of "
                                      f"shape {tuple(t.shape)} on {t.device}; expected a "
-                                     f"contiguous float tensor of the parameter's shape "
-                                     f"on {p.device}")
+                                     f"contiguous CPU float tensor of the parameter's "
+                                     f"shape" + (", or 8-bit codes (uint8) of it with a "
+                                     f"float32 absmax per block" if block_size else ""))
+            if not _is_steppable(p, p.grad, self.state.get(p, {}), block_size):
+                raise ValueError(f"state[{name}] has 8-bit codes without their pair or "
+                                 f"absmax, or with a float64 parameter or max_exp_avg_sq")
         raise ValueError(f"{where} has a parameter, gradient or state the step cannot take")
 
     def _check_disjoint(self, gi, where, params, spans=None):
@@ -216,11 +256,13 @@ class _Adam(torch.optim.Optimizer):
                 and list(map(tensor.numel, params)) == plan.sizes
                 and all([state.get("exp_avg") is m and state.get("exp_avg_sq") is v
                          and state.get("max_exp_avg_sq") is max_v and state.get("step") is step
-                         for state, m, v, max_v, step in plan.entries])):
+                         and state.get("exp_avg_absmax") is m_absmax
+                         and state.get("exp_avg_sq_absmax") is v_absmax
+                         for state, m, v, max_v, step, m_absmax, v_absmax in plan.entries])):
             return None
         # The states' storage is the plan's, and no step count changed.
         table = plan.table
-        for column, states in zip((2, 3, 4, 7), plan.states):
+        for column, states in zip((2, 3, 4, 7, 8, 9), plan.states):
             if states and not np.array_equal(table[:, column],
                                              list(map(tensor.data_ptr, states))):
                 return None
@@ -290,7 +332,7 @@ class _Adam(torch.optim.Optimizer):
                 if g is None:
                     continue
                 state = self.state.get(p)
-                if not _is_steppable(p, g, state or {}):
+                if not _is_steppable(p, g, state or {}, group.get("block_size")):
                     self._raise_unsteppable(group, where)
                 stepping.append((p, g, state))
             # The step counts, read in one go: a 0-d tensor each.
@@ -309,8 +351,11 @@ class _Adam(torch.optim.Optimizer):
                     max_v = state.get("max_exp_avg_sq", p) if amsgrad else None
                 else:
                     t, m, v, max_v = 1, p, p, p  # states to be made like p
-                elements = (_ELEMENTS[p.dtype], _ELEMENTS[g.dtype], _ELEMENTS[m.dtype],
-                            _ELEMENTS[v.dtype], _ELEMENTS[max_v.dtype] if amsgrad else "", "")
+                    if self._quantizes(group, p):
+                        m = v = torch.empty(0, dtype=torch.uint8)
+                moment = lambda t: "u8" if t.dtype is torch.uint8 else _ELEMENTS[t.dtype]
+                elements = (_ELEMENTS[p.dtype], _ELEMENTS[g.dtype], moment(m), moment(v),
+                            _ELEMENTS[max_v.dtype] if amsgrad else "", "")
                 calls.setdefault((gi, t, elements), []).append((p, g, state))
             self._check_disjoint(gi, where, [p for p, _, _ in stepping])
             if any(k[0] == gi and _steps_in_float32(k[2]) for k in calls):
@@ -331,16 +376,20 @@ class _Adam(torch.optim.Optimizer):
                     keys = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
                     for key in keys:
                         state[key] = torch.zeros_like(p, memory_format=torch.preserve_format)
+                    if elements[2] == "u8":
+                        self._init_8bit_state(state, p, group["block_size"])
                 elif amsgrad and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = torch.zeros_like(p)
                 step = state["step"]
                 if step.dtype is not torch.float32:
                     others.append(step)
+                absmax = [state[key].data_ptr() if key in state else 0 for key in _ABSMAX]
                 rows.append((p.data_ptr(), g.data_ptr(), state["exp_avg"].data_ptr(),
                              state["exp_avg_sq"].data_ptr(),
                              state["max_exp_avg_sq"].data_ptr() if amsgrad else 0, 0,
-                             p.numel(), 0 if others and others[-1] is step else step.data_ptr()))
-            table = np.array(rows, np.int64).reshape(-1, 8)
+                             p.numel(), 0 if others and others[-1] is step else step.data_ptr(),
+                             *absmax))
+            table = np.array(rows, np.int64).reshape(-1, 10)
             self._step_table(table, elements, t, group, hypers[gi], grad_scale, found_inf)
             if others:  # as torch's fused steps count: + 1 - found_inf
                 torch._foreach_add_(others, 1)
@@ -356,10 +405,29 @@ class _Adam(torch.optim.Optimizer):
                     state = self.state[p]
                     entries.append((state, state["exp_avg"], state["exp_avg_sq"],
                                     state.get("max_exp_avg_sq") if amsgrad else None,
-                                    state["step"]))
+                                    state["step"], state.get("exp_avg_absmax"),
+                                    state.get("exp_avg_sq_absmax")))
                 plans[gi] = _Plan(list(params), entries, elements, t - skipped, table)
         self.__dict__["_state_ids"] = list(map(id, self.state.values()))
         return loss
+
+    @staticmethod
+    def _quantizes(group, p):
+        """True if a new state of p holds 8-bit moments: in a group with a
+        block_size, for parameters of min_8bit_size elements or more, which
+        step in float32."""
+        return ("block_size" in group and p.numel() >= group["min_8bit_size"]
+                and p.dtype is not torch.float64)
+
+    @staticmethod
+    def _init_8bit_state(state, p, block_size):
+        """Zero 8-bit moments: the codes of 0 (127 in the signed map of
+        exp_avg, 0 in the unsigned one of exp_avg_sq) and absmax 0."""
+        blocks = -(-p.numel() // block_size)
+        state["exp_avg"] = torch.full_like(p, 127, dtype=torch.uint8)
+        state["exp_avg_sq"] = torch.zeros_like(p, dtype=torch.uint8)
+        for key in _ABSMAX:
+            state[key] = torch.zeros(blocks, dtype=torch.float32)
 
     @staticmethod
     def _check_fits_float32(where, hypers):
@@ -377,7 +445,8 @@ class _Adam(torch.optim.Optimizer):
                                group["maximize"], not group["decoupled_weight_decay"],
                                torch.get_num_threads(),
                                *(0 if x is None else x.data_ptr()
-                                 for x in (grad_scale, found_inf)))
+                                 for x in (grad_scale, found_inf)),
+                               group.get("block_size", 256))
 
 
 class Adam(_Adam):
@@ -405,3 +474,40 @@ class AdamW(_Adam):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
                          decoupled_weight_decay=True, foreach=foreach,
                          capturable=capturable, differentiable=differentiable, fused=fused)
+
+
+class AdamW8bit(_Adam):
+    """AdamW with 8-bit blockwise moments, in bitsandbytes' format, on CPU
+    tensors, stepped by optim.adamw_step in one pass over memory.
+
+    For a parameter of ``min_8bit_size`` elements or more (not float64),
+    ``state["exp_avg"]`` and ``state["exp_avg_sq"]`` are uint8 tensors of the
+    parameter's shape: indices into bitsandbytes' signed and unsigned dynamic
+    maps, scaled per block of ``block_size`` elements of the flattened tensor
+    by the float32 tensors ``state["exp_avg_absmax"]`` and
+    ``state["exp_avg_sq_absmax"]``, as ``bitsandbytes.optim.AdamW8bit``
+    keeps them (``state1``/``absmax1`` there). ``bitsandbytes.functional.
+    dequantize_blockwise`` reads them. Smaller parameters keep the moments
+    in their own dtype, as torch's AdamW. The other arguments and the rest
+    of the state are torch.optim.AdamW's; amsgrad's max_exp_avg_sq stays a
+    float tensor.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, block_size=256, min_8bit_size=4096, maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True, foreach=None, capturable=False,
+                         differentiable=False, fused=None, block_size=block_size,
+                         min_8bit_size=min_8bit_size)
+
+    def load_state_dict(self, state_dict):
+        # torch casts every loaded state tensor to its parameter's float
+        # dtype; the codes stay uint8 and their absmax float32.
+        super().load_state_dict(state_dict)
+        saved = [p for g in state_dict["param_groups"] for p in g["params"]]
+        params = [p for g in self.param_groups for p in g["params"]]
+        for key, p in zip(saved, params):
+            for name, value in state_dict["state"].get(key, {}).items():
+                if isinstance(value, torch.Tensor) and (value.dtype is torch.uint8
+                                                        or name in _ABSMAX):
+                    self.state[p][name] = value.to(device=p.device, copy=True)

@@ -54,6 +54,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <pthread.h>
 #include <stdexcept>
@@ -74,7 +75,9 @@ using RWArray = nb::ndarray<nb::device::cpu, nb::c_contig>;
 using ROArray = nb::ndarray<nb::ro, nb::device::cpu, nb::c_contig>;
 
 /// The element types an array may have, as the compiled step sees them.
-enum class Element { F32, F64, BF16, F16 };
+/// The element types of the arrays a step takes; `U8` is 8-bit blockwise
+/// codes (of m and v).
+enum class Element { F32, F64, BF16, F16, U8 };
 
 } // namespace
 
@@ -89,6 +92,8 @@ static Element parseElement(const std::string &name) {
     return Element::BF16;
   if (name == "f16")
     return Element::F16;
+  if (name == "u8")
+    return Element::U8;
   throw nb::value_error(("unknown element type '" + name + "'").c_str());
 }
 
@@ -124,6 +129,8 @@ static const char *getName(Element element) {
     return "bf16";
   case Element::F16:
     return "f16";
+  case Element::U8:
+    return "u8";
   }
   llvm_unreachable("unknown element type");
 }
@@ -144,6 +151,9 @@ static void checkElement(const Array &a, Element element, const char *what) {
   case Element::BF16:
   case Element::F16:
     matches = a.dtype() == nb::dtype<uint16_t>();
+    break;
+  case Element::U8:
+    matches = a.dtype() == nb::dtype<uint8_t>();
     break;
   }
   if (!matches)
@@ -167,6 +177,10 @@ struct StepKind {
   /// Whether the step reads a float32 grad scale and found-inf flag.
   bool gradScale, foundInf;
   double beta1, beta2, eps, weightDecay;
+  /// With 8-bit m and v (`U8`), the elements of a block of codes.
+  int64_t blockSize = 0;
+
+  bool isQuantized() const { return elements[2] == Element::U8; }
 
   /// The type the step computes in, which `lr` has: f64 when any of param,
   /// m, v and max_v is f64, else f32.
@@ -201,6 +215,8 @@ static std::string makeKey(const StepKind &kind) {
     os << ";grad_scale";
   if (kind.foundInf)
     os << ";found_inf";
+  if (kind.isQuantized())
+    os << ";block " << kind.blockSize;
   for (double x : {kind.beta1, kind.beta2, kind.eps, kind.weightDecay})
     os << ";" << llvm::format_hex(llvm::bit_cast<uint64_t>(x), 18);
   return key;
@@ -216,7 +232,8 @@ namespace {
 /// (`emit-c-interface`), takes a 1-D memref descriptor by pointer for each of
 /// param, grad, m, v, max_v and the parameter's copy, whatever their element
 /// types (descriptors of every element type share one layout: `Memref1D`),
-/// then a 0-d float32 descriptor for each of the grad scale and the found-inf
+/// and for the absmax of m and of v (8-bit states), then a 0-d float32
+/// descriptor for each of the grad scale and the found-inf
 /// flag, the step, the learning rate in the compute type `T` and the seed.
 /// Every step has this one signature: a descriptor the step's options do not
 /// use (max_v without amsgrad, ...) is ignored, and so is the seed without
@@ -226,7 +243,8 @@ using Memref1D = StridedMemRefType<char, 1>;
 using Memref0D = StridedMemRefType<float, 0>;
 template <typename T>
 using StepFn = void (*)(Memref1D *p, Memref1D *g, Memref1D *m, Memref1D *v,
-                        Memref1D *maxV, Memref1D *copy, Memref0D *gradScale,
+                        Memref1D *maxV, Memref1D *copy, Memref1D *mAbsmax,
+                        Memref1D *vAbsmax, Memref0D *gradScale,
                         Memref0D *foundInf, int64_t step, T lr, int64_t seed);
 
 /// How many compiled steps the cache keeps. Each holds its own JIT (a few
@@ -360,7 +378,8 @@ private:
   }
 
   /// Builds `func.func @adamw_step(p, g, m, v, max_v, copy: memref<?xT_i>,
-  /// grad_scale, found_inf: memref<f32>, step: i64, lr: T, seed: i64)`
+  /// m_absmax, v_absmax: memref<?xf32>, grad_scale, found_inf: memref<f32>,
+  /// step: i64, lr: T, seed: i64)`
   /// (`StepFn`) with one memref-form optim.adamw_step.
   OwningOpRef<ModuleOp> buildModule(const StepKind &kind) {
     OpBuilder b(&context);
@@ -376,6 +395,8 @@ private:
         return b.getBF16Type();
       case Element::F16:
         return b.getF16Type();
+      case Element::U8:
+        return b.getIntegerType(8, /*isSigned=*/false);
       }
       llvm_unreachable("unknown element type");
     };
@@ -387,6 +408,7 @@ private:
       arguments.push_back(buffer(element));
     arguments.push_back(buffer(kind.maxVElement.value_or(Element::F32)));
     arguments.push_back(buffer(kind.copyElement.value_or(Element::BF16)));
+    arguments.append(2, buffer(Element::F32));
     arguments.append(2, MemRefType::get({}, b.getF32Type()));
     arguments.push_back(b.getI64Type());
     arguments.push_back(typeOf(kind.getComputeElement()));
@@ -401,14 +423,17 @@ private:
         b, loc, args[0], args[1], args[2], args[3],
         kind.maxVElement ? args[4] : Value(),
         kind.copyElement ? args[5] : Value(),
-        kind.gradScale ? args[6] : Value(), kind.foundInf ? args[7] : Value(),
-        args[8], args[9], kind.stochastic ? args[10] : Value(),
+        kind.isQuantized() ? args[6] : Value(),
+        kind.isQuantized() ? args[7] : Value(),
+        kind.gradScale ? args[8] : Value(), kind.foundInf ? args[9] : Value(),
+        args[10], args[11], kind.stochastic ? args[12] : Value(),
         kind.stochastic ? optim::Rounding::stochastic
                         : optim::Rounding::nearest,
         kind.maximize,
         kind.l2 ? optim::WeightDecay::l2 : optim::WeightDecay::decoupled,
         llvm::APFloat(kind.beta1), llvm::APFloat(kind.beta2),
-        llvm::APFloat(kind.eps), llvm::APFloat(kind.weightDecay));
+        llvm::APFloat(kind.eps), llvm::APFloat(kind.weightDecay),
+        kind.isQuantized() ? kind.blockSize : 256);
     func::ReturnOp::create(b, loc);
     return module;
   }
@@ -515,6 +540,8 @@ struct Tensor {
   int64_t size;
   void *p, *g, *m, *v, *maxV, *copy;
   int64_t seed;
+  /// With 8-bit m and v, their absmax (one float per block).
+  void *mAbsmax = nullptr, *vAbsmax = nullptr;
 };
 } // namespace
 
@@ -528,6 +555,8 @@ static int64_t getBytes(Element element) {
   case Element::BF16:
   case Element::F16:
     return 2;
+  case Element::U8:
+    return 1;
   }
   llvm_unreachable("unknown element type");
 }
@@ -571,16 +600,28 @@ static void runSteps(ArrayRef<StepKind> kinds, ArrayRef<Tensor> tensors,
          mv = view(t.m, kind.elements[2]), vv = view(t.v, kind.elements[3]),
          maxVView = view(t.maxV, kind.maxVElement),
          copy = view(t.copy, kind.copyElement);
+    // A share of 8-bit states starts on a block (see `work`).
+    auto absmaxView = [&](void *data) {
+      auto *blocks = static_cast<char *>(data);
+      int64_t numBlocks = 0;
+      if (blocks) {
+        blocks += begin / kind.blockSize * sizeof(float);
+        numBlocks = llvm::divideCeil(size, kind.blockSize);
+      }
+      return Memref1D{blocks, blocks, 0, {numBlocks}, {1}};
+    };
+    auto mAbsmax = absmaxView(t.mAbsmax), vAbsmax = absmaxView(t.vAbsmax);
     Memref0D scale{gradScale, gradScale, 0}, inf{foundInf, foundInf, 0};
     void *function = compiled[t.step]->function;
     // An f32 step gets the learning rate rounded once to f32.
     if (kind.getComputeElement() == Element::F64)
       reinterpret_cast<StepFn<double>>(function)(
-          &p, &g, &mv, &vv, &maxVView, &copy, &scale, &inf, step, lr, t.seed);
+          &p, &g, &mv, &vv, &maxVView, &copy, &mAbsmax, &vAbsmax, &scale, &inf,
+          step, lr, t.seed);
     else
-      reinterpret_cast<StepFn<float>>(function)(&p, &g, &mv, &vv, &maxVView,
-                                                &copy, &scale, &inf, step,
-                                                static_cast<float>(lr), t.seed);
+      reinterpret_cast<StepFn<float>>(function)(
+          &p, &g, &mv, &vv, &maxVView, &copy, &mAbsmax, &vAbsmax, &scale, &inf,
+          step, static_cast<float>(lr), t.seed);
   };
 
   int64_t total = 0;
@@ -597,7 +638,8 @@ static void runSteps(ArrayRef<StepKind> kinds, ArrayRef<Tensor> tensors,
   }
   // Share k is [k * total / shares, (k + 1) * total / shares) of the
   // concatenated elements; a bound inside a tensor moves down to a multiple
-  // of kSplitAlignment from its start, the same for both shares it parts.
+  // of kSplitAlignment from its start (of whole blocks of 8-bit states), the
+  // same for both shares it parts.
   auto work = [&](int64_t k) {
     int64_t low = k * total / shares, high = (k + 1) * total / shares;
     int64_t offset = 0;
@@ -608,7 +650,10 @@ static void runSteps(ArrayRef<StepKind> kinds, ArrayRef<Tensor> tensors,
           return 0;
         if (local >= t.size)
           return t.size;
-        return local / kSplitAlignment * kSplitAlignment;
+        int64_t blockSize = kinds[t.step].blockSize;
+        int64_t alignment =
+            blockSize ? std::lcm(kSplitAlignment, blockSize) : kSplitAlignment;
+        return local / alignment * alignment;
       };
       int64_t begin = position(low), end = position(high);
       if (begin < end)
@@ -631,18 +676,22 @@ static void runSteps(ArrayRef<StepKind> kinds, ArrayRef<Tensor> tensors,
 static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                       std::vector<RWArray> m, std::vector<RWArray> v,
                       std::vector<RWArray> maxV, std::vector<RWArray> copies,
+                      std::vector<RWArray> mAbsmax,
+                      std::vector<RWArray> vAbsmax,
                       std::vector<std::array<std::string, 6>> elementNames,
                       int64_t step, double lr, double beta1, double beta2,
                       double eps, double weightDecay, bool maximize, bool l2,
-                      std::vector<int64_t> seeds) {
+                      std::vector<int64_t> seeds, int64_t blockSize) {
   size_t n = params.size();
   if (grads.size() != n || m.size() != n || v.size() != n ||
       elementNames.size() != n || (!maxV.empty() && maxV.size() != n) ||
       (!copies.empty() && copies.size() != n) ||
-      (!seeds.empty() && seeds.size() != n))
-    throw nb::value_error("adamw_step: params, grads, m, v, elements and "
-                          "max_v, copies and seeds (if any) must have the "
-                          "same length");
+      (!seeds.empty() && seeds.size() != n) ||
+      (!mAbsmax.empty() && mAbsmax.size() != n) ||
+      mAbsmax.size() != vAbsmax.size())
+    throw nb::value_error("adamw_step: params, grads, m, v, m_absmax, "
+                          "v_absmax, elements and max_v, copies and seeds (if "
+                          "any) must have the same length");
   // Stochastic rounding comes with one seed per tensor.
   bool stochastic = !seeds.empty();
   if (step < 1)
@@ -686,12 +735,38 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
       checkElement(maxV[i], *types.maxV, "max_v");
     if (types.copy)
       checkElement(copies[i], *types.copy, "copies");
+    // 8-bit m and v: both, each with one float32 absmax per block.
+    bool quantized = types.elements[2] == Element::U8;
+    if (quantized != (types.elements[3] == Element::U8) ||
+        (quantized &&
+         (types.elements[0] == Element::F64 || types.maxV == Element::F64)))
+      throw nb::value_error(("adamw_step: elements[" + std::to_string(i) +
+                             "] has one 8-bit moment, or 8-bit moments with "
+                             "a float64 param or max_v")
+                                .c_str());
+    if (quantized && mAbsmax.empty())
+      throw nb::value_error("adamw_step: 8-bit moments need m_absmax and "
+                            "v_absmax");
+    if (quantized) {
+      int64_t blocks = llvm::divideCeil(params[i].size(), blockSize);
+      for (auto [absmax, name] : {std::pair{&mAbsmax[i], "m_absmax"},
+                                  std::pair{&vAbsmax[i], "v_absmax"}}) {
+        checkElement(*absmax, Element::F32, name);
+        if (absmax->ndim() != 1 ||
+            static_cast<int64_t>(absmax->size()) != blocks)
+          throw nb::value_error(("adamw_step: " + std::string(name) + "[" +
+                                 std::to_string(i) + "] must hold " +
+                                 std::to_string(blocks) + " elements")
+                                    .c_str());
+      }
+    }
     if (params[i].size() == 0)
       continue;
     // No grad scale or found-inf flag: the numpy API has none.
     StepKind kind{types.elements, types.maxV, types.copy, stochastic,
                   maximize,       l2,         false,      false,
                   beta1,          beta2,      eps,        weightDecay};
+    kind.blockSize = quantized ? blockSize : 0;
     // The hyperparameters, options and rounding are the call's: a kind
     // differs from another by its element types only.
     size_t index = llvm::find_if(kinds,
@@ -703,12 +778,13 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                    kinds.begin();
     if (index == kinds.size())
       kinds.push_back(kind);
-    tensors.push_back({index, static_cast<int64_t>(params[i].size()),
-                       params[i].data(), const_cast<void *>(grads[i].data()),
-                       m[i].data(), v[i].data(),
-                       maxV.empty() ? nullptr : maxV[i].data(),
-                       copies.empty() ? nullptr : copies[i].data(),
-                       stochastic ? seeds[i] : 0});
+    tensors.push_back(
+        {index, static_cast<int64_t>(params[i].size()), params[i].data(),
+         const_cast<void *>(grads[i].data()), m[i].data(), v[i].data(),
+         maxV.empty() ? nullptr : maxV[i].data(),
+         copies.empty() ? nullptr : copies[i].data(), stochastic ? seeds[i] : 0,
+         quantized ? mAbsmax[i].data() : nullptr,
+         quantized ? vAbsmax[i].data() : nullptr});
   }
   runSteps(kinds, tensors, step, lr, /*threads=*/1);
 }
@@ -718,18 +794,20 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
 /// holds the addresses of param, grad, m, v, max_v and copy (0 when absent)
 /// and the element count of C-contiguous CPU buffers of the types that
 /// `elementNames` lists for every row, then the address of a float32 step
-/// counter to set to `step` afterwards (0: none). `gradScale` and `foundInf`
+/// counter to set to `step` afterwards (0: none), then, with 8-bit m and v
+/// (`u8`), the addresses of their absmax (float32, one per `blockSize`
+/// elements; else 0). `gradScale` and `foundInf`
 /// are the addresses of float32 scalars (0: none) that the step reads:
 /// gradients are divided by the first, and where the second is nonzero the
 /// step changes nothing, step counters included. Runs on up to `threads`
 /// threads. Only the consistency of the table itself can be re-checked here.
 static void
-adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
+adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 10>, nb::c_contig,
                                  nb::device::cpu> &table,
                const std::array<std::string, 6> &elementNames, int64_t step,
                double lr, double beta1, double beta2, double eps,
                double weightDecay, bool maximize, bool l2, int64_t threads,
-               intptr_t gradScale, intptr_t foundInf) {
+               intptr_t gradScale, intptr_t foundInf, int64_t blockSize) {
   if (step < 1)
     throw nb::value_error("adamw_step_table: t must be >= 1");
   if (threads < 1)
@@ -750,6 +828,16 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
                 beta2,
                 eps,
                 weightDecay};
+  bool quantized = kind.isQuantized();
+  if (quantized != (types.elements[3] == Element::U8) ||
+      (quantized &&
+       (types.elements[0] == Element::F64 || types.maxV == Element::F64)))
+    throw nb::value_error("adamw_step_table: elements has one 8-bit moment, "
+                          "or 8-bit moments with a float64 param or max_v");
+  if (quantized && (blockSize < 16 || blockSize > 4096 || blockSize % 16))
+    throw nb::value_error("adamw_step_table: block_size must be a multiple "
+                          "of 16 from 16 to 4096");
+  kind.blockSize = quantized ? blockSize : 0;
 
   std::vector<Tensor> tensors;
   auto rows = table.view();
@@ -759,15 +847,17 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
     };
     int64_t size = rows(i, 6);
     bool complete = address(0) && address(1) && address(2) && address(3) &&
-                    !address(4) == !types.maxV && !address(5) == !types.copy;
+                    !address(4) == !types.maxV && !address(5) == !types.copy &&
+                    !address(8) == !quantized && !address(9) == !quantized;
     if (size < 0 || (size > 0 && !complete))
       throw nb::value_error(("adamw_step_table: row " + std::to_string(i) +
                              " has a negative size, a null address, or "
-                             "max_v or copy against the element types")
+                             "max_v, copy or absmax against the element types")
                                 .c_str());
     if (size > 0)
       tensors.push_back({0, size, address(0), address(1), address(2),
-                         address(3), address(4), address(5), 0});
+                         address(3), address(4), address(5), 0, address(8),
+                         address(9)});
   }
   runSteps(kind, tensors, step, lr, threads, scale, inf);
   // A skipped step leaves the step counters too, as torch's fused steps do.
@@ -783,8 +873,8 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
 /// counter that holds `count`: a caller that reuses the table of the last
 /// step learns so that no count changed since.
 static bool
-stepCountsEqual(const nb::ndarray<const int64_t, nb::shape<-1, 8>, nb::c_contig,
-                                  nb::device::cpu> &table,
+stepCountsEqual(const nb::ndarray<const int64_t, nb::shape<-1, 10>,
+                                  nb::c_contig, nb::device::cpu> &table,
                 double count) {
   auto rows = table.view();
   for (size_t i = 0, e = table.shape(0); i < e; ++i) {
@@ -802,14 +892,17 @@ NB_MODULE(_core, m) {
   m.def("adamw_step", &adamwStep, nb::arg("params").noconvert(),
         nb::arg("grads").noconvert(), nb::arg("m").noconvert(),
         nb::arg("v").noconvert(), nb::arg("max_v").noconvert(),
-        nb::arg("copies").noconvert(), nb::arg("elements"), nb::arg("t"),
+        nb::arg("copies").noconvert(), nb::arg("m_absmax").noconvert(),
+        nb::arg("v_absmax").noconvert(), nb::arg("elements"), nb::arg("t"),
         nb::arg("lr"), nb::arg("beta1"), nb::arg("beta2"), nb::arg("eps"),
         nb::arg("weight_decay"), nb::arg("maximize"), nb::arg("l2"),
-        nb::arg("seeds"),
+        nb::arg("seeds"), nb::arg("block_size") = 256,
         "One AdamW step, in place, on C-contiguous arrays: float32 and "
         "float64, and uint16 views of bf16 and f16 (elements[i] names the "
         "element types of params[i], grads[i], m[i], v[i] and, if max_v "
-        "(amsgrad) or copies is not empty, max_v[i] and copies[i]); "
+        "(amsgrad) or copies is not empty, max_v[i] and copies[i]; 'u8' "
+        "for m and v: uint8 codes with float32 m_absmax[i] and v_absmax[i], "
+        "one per block_size elements, else empty arrays); "
         "maximize negates the gradients, l2 makes the decay L2 (Adam's); "
         "with seeds (one per tensor), rounding stochastically. Arguments "
         "are assumed checked by optim_mlir.adamw_step.");
@@ -818,10 +911,12 @@ NB_MODULE(_core, m) {
         nb::arg("beta2"), nb::arg("eps"), nb::arg("weight_decay"),
         nb::arg("maximize"), nb::arg("l2"), nb::arg("threads"),
         nb::arg("grad_scale") = 0, nb::arg("found_inf") = 0,
+        nb::arg("block_size") = 256,
         "One AdamW step, in place, on the tensors of `table` (int64, one "
         "row per tensor: the addresses of param, grad, m, v, max_v and copy, "
-        "0 when absent, the element count, and the address of a float32 "
-        "step counter set to t afterwards, or 0), all of the element types "
+        "0 when absent, the element count, the address of a float32 "
+        "step counter set to t afterwards, or 0, and the addresses of the "
+        "absmax of 8-bit m and v, or 0), all of the element types "
         "`elements` names, on up to `threads` threads, each a balanced share "
         "of all the elements. grad_scale and found_inf are the addresses of "
         "float32 scalars, or 0: the gradients are divided by the first, and "

@@ -56,3 +56,67 @@ def adam_options(p, g, m, v, max_v, t, lr, beta1, beta2, eps, weight_decay, *,
     decay = weight_decay * p if decoupled else 0.0
     p = p - lr * (m_hat / (np.sqrt(v_hat) + eps) + decay)
     return p, m, v, max_v
+
+
+def dynamic_map(signed):
+    """bitsandbytes' dynamic map (create_dynamic_map), from the definition in
+    optim.adamw_step's description: float32 arithmetic, each fused
+    multiply-add as one rounding of its exact value (exact in float64 here:
+    the products and sums need at most 32 bits)."""
+    f32 = np.float32
+    data = []
+    for k in range(7):
+        n = 2**k + 1 if signed else 2**(k + 1) + 1
+        step = f32((f32(1) - f32(0.1)) / f32(n - 1))
+        j = np.arange(n, dtype=np.float64)
+        low = (np.float64(step) * j + np.float64(f32(0.1))).astype(f32)
+        high = (-np.float64(step) * (n - 1 - j) + 1.0).astype(f32)
+        points = np.where(j < n // 2, low, high)
+        x = f32(10.0 ** (k - 6)) * ((points[:-1] + points[1:]) / f32(2))
+        data += list(x) + (list(-x) if signed else [])
+    return np.sort(np.array(data + [0, 1], dtype=f32))
+
+
+def nearest_codes(x, code):
+    """The index of the code nearest to each x (ties to the lower index),
+    and the distance of x from the midpoint it was compared with last."""
+    mids = (code[:-1].astype(np.float64) + code[1:]) / 2
+    index = np.searchsorted(mids, x, side="left")
+    near = np.minimum(np.abs(x - mids[np.minimum(index, 254)]),
+                      np.abs(x - mids[np.maximum(index - 1, 0)]))
+    return index, near
+
+
+def dequantize(codes, absmax, code, block):
+    """Blockwise 8-bit state to float64: code[c] * absmax of c's block."""
+    scale = np.repeat(absmax.astype(np.float64), block)[:codes.size]
+    return code[codes.reshape(-1)].astype(np.float64) * scale
+
+
+def quantize(x, code, block):
+    """Float64 values to blockwise codes as optim.adamw_step writes them:
+    absmax = the block's largest magnitude (float32), each x the nearest
+    code of x / absmax (0 for a block of zeros). Returns (codes, absmax,
+    distance of each scaled x from its nearest midpoint)."""
+    blocks = -(-x.size // block)
+    padded = np.zeros(blocks * block)
+    padded[:x.size] = x
+    absmax = np.abs(padded).reshape(blocks, block).max(axis=1).astype(np.float32)
+    scale = np.repeat(np.where(absmax > 0, 1 / absmax.astype(np.float64), 0), block)
+    scaled = np.clip(padded * scale, -1, 1)[:x.size]
+    codes, near = nearest_codes(scaled, code)
+    return codes.astype(np.uint8), absmax, near
+
+
+def adamw_8bit(p, g, m_codes, v_codes, m_absmax, v_absmax, t, lr, beta1, beta2, eps,
+               weight_decay, block):
+    """One AdamW step on 8-bit blockwise moments, in float64: dequantize,
+    update, requantize. Returns (p, m codes, v codes, m absmax, v absmax,
+    distance of each scaled m and v from its nearest midpoint)."""
+    m = dequantize(m_codes, m_absmax, dynamic_map(True), block)
+    v = dequantize(v_codes, v_absmax, dynamic_map(False), block)
+    p, m, v = adamw(p.reshape(-1), g.reshape(-1), m, v, t, lr, beta1, beta2, eps,
+                    weight_decay)
+    mc, ma, mnear = quantize(m, dynamic_map(True), block)
+    vc, va, vnear = quantize(v, dynamic_map(False), block)
+    return p, mc, vc, ma, va, mnear, vnear

@@ -35,6 +35,12 @@ def ConvertOptimToLinalgPass : Pass<"convert-optim-to-linalg"> {
 
     The body's floating-point ops carry the `contract` fast-math flag so that
     the backend may fuse multiply-adds; no other reassociation is allowed.
+
+    A step whose moments are 8-bit codes (`ui8` with `m_absmax` and
+    `v_absmax`) is not elementwise: each block's new absmax depends on all of
+    its elements. The pass leaves it; one-shot bufferization takes its tensor
+    form to the memref form (the op implements `BufferizableOpInterface`),
+    and `optim-lower-quantized-steps` lowers that.
   }];
   let dependentDialects = [
     "arith::ArithDialect",

@@ -86,6 +86,55 @@ def OptimVectorizeElementwisePass : Pass<"optim-vectorize-elementwise"> {
   ];
 }
 
+def OptimLowerQuantizedStepsPass
+    : Pass<"optim-lower-quantized-steps", "ModuleOp"> {
+  let summary = "Lower optim steps with 8-bit blockwise moments to vectorised "
+                "block loops";
+  let description = [{
+    Lowers each memref-form `optim.adamw_step` whose `m` and `v` are 8-bit
+    codes (`ui8`, with `m_absmax` and `v_absmax`) to one pass over memory, a
+    block of `block_size` elements at a time, `vector-width` lanes at a time
+    (0: the host's vector registers of f32):
+
+    1. the codes are read and looked up (a gather from the 256-entry code
+       table) and scaled by the block's absmax; the step's elementwise body
+       (`StepOpInterface`) computes the new parameter, written at once, and
+       the new moments, kept in two stack buffers of one block, whose largest
+       magnitudes are the block's new absmax;
+    2. each new moment times 1 / absmax, clamped to [-1, 1], is written as the
+       index of its nearest code: its f32 bit pattern's exponent and top 7
+       fraction bits pick a bucket whose table gives the nearest code of the
+       bucket's lowest value, and one comparison with that code's midpoint
+       to the next gives the answer (`optim/Transforms/Utils/DynamicMap.h`).
+       A negative value in the signed map takes the mirror of its
+       magnitude's code.
+
+    The code tables are private constant `memref.global`s of the module. The
+    last block, if partial, ends with one masked chunk. With `num-threads =
+    T > 1` the blocks are split into T contiguous shares in one
+    `scf.parallel` of T iterations, each with its own stack buffers, which
+    `optim-parallel-to-openmp` turns into one thread each.
+
+    `convert-optim-to-linalg` leaves these ops alone, and one-shot
+    bufferization turns their tensor form into the memref form this pass
+    takes.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
+           "Lanes per vector (0: the host's vector registers of f32)">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
+           "Shares of the blocks, one per thread of an scf.parallel "
+           "(1: single-threaded)">,
+  ];
+  let dependentDialects = [
+    "arith::ArithDialect",
+    "math::MathDialect",
+    "memref::MemRefDialect",
+    "scf::SCFDialect",
+    "vector::VectorDialect",
+  ];
+}
+
 def OptimLegalizeBF16Pass : Pass<"optim-legalize-bf16"> {
   let summary = "Rewrite the bf16 operations that x86 code generation lowers "
                 "to library calls as integer ones";

@@ -47,6 +47,9 @@ struct StepOpLowering : OpInterfaceConversionPattern<StepOpInterface> {
   LogicalResult
   matchAndRewrite(StepOpInterface op, ArrayRef<Value>,
                   ConversionPatternRewriter &rewriter) const override {
+    auto adamw = dyn_cast<AdamWStepOp>(op.getOperation());
+    if (adamw && adamw.hasQuantizedStates())
+      return rewriter.notifyMatchFailure(op, "8-bit states are blockwise");
     Location loc = op.getLoc();
     SmallVector<Value> scalars = op.buildStepScalars(rewriter, loc);
 
@@ -98,6 +101,10 @@ struct ConvertOptimToLinalgPass
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<OptimDialect>();
+    // 8-bit moments are blockwise, not elementwise: such a step stays, to be
+    // bufferized and lowered by `optim-lower-quantized-steps`.
+    target.addDynamicallyLegalOp<AdamWStepOp>(
+        [](AdamWStepOp op) { return op.hasQuantizedStates(); });
     // The ops the pattern creates (arith, math, linalg) must be legal too:
     // partial conversion leaves unknown ops that already exist alone, but
     // fails on new ones it cannot legalize.

@@ -15,6 +15,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/MathExtras.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 using namespace mlir::optim;
@@ -190,4 +191,13 @@ ElementwiseGeneric mlir::optim::collapseToOneDim(RewriterBase &rewriter,
   rewriter.eraseOp(generic.op);
   generic.op = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
   return generic;
+}
+
+int64_t mlir::optim::getHostVectorBits() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 512;
+  if (features.lookup("avx"))
+    return 256;
+  return 128;
 }

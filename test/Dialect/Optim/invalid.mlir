@@ -109,7 +109,7 @@ func.func @lr_type(%p: memref<4xf32>, %t: i64, %lr: f64) {
 
 func.func @step_type(%p: memref<4xf32>, %t: i32, %lr: f32) {
   // expected-error@+1 {{operand 'step' has type 'i32'; expected i64}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i32, f32) -> ()
   return
 }
@@ -190,7 +190,7 @@ func.func @weight_decay_infinite(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'grad' has type 'f32'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, f32, memref<4xf32>, memref<4xf32>, i64, f32) -> ()
   return
 }
@@ -199,7 +199,7 @@ func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'param' has type 'memref<*xf32>'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, i64, f32) -> ()
   return
 }
@@ -209,7 +209,7 @@ func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
 func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s)  are incompatible with return type(s) of operation 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>'}}
   // expected-error@+1 {{failed to infer returned types}}
-  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
+  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i64, f32)
       -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
   return
@@ -220,7 +220,7 @@ func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
 func.func @tensor_without_results(%p: tensor<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s) 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>' are incompatible with return type(s) of operation}}
   // expected-error@+1 {{failed to infer returned types}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, i64, f32) -> ()
   return
 }
@@ -370,5 +370,85 @@ func.func @found_inf_element_type(%p: memref<4xf32>, %f: memref<i32>, %t: i64, %
 func.func @grad_scale_memory_space(%p: memref<4xf32>, %s: memref<f32, 1>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'grad_scale' has type 'memref<f32, 1>'; expected no memory space and no encoding}}
   optim.adamw_step %p, %p, %p, %p, step %t, lr %lr grad_scale %s : memref<f32, 1> : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @codes_without_absmax(%p: memref<512xf32>, %m: memref<512xui8>, %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'v' holds 8-bit codes (ui8) but operand 'v_absmax' is missing}}
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr m_absmax %a : memref<2xf32> : (memref<512xf32>, memref<512xf32>, memref<512xui8>, memref<512xui8>, f32)
+  return
+}
+
+// -----
+
+func.func @absmax_without_codes(%p: memref<512xf32>, %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'm_absmax' is given but 'm' is not 8-bit codes (ui8); an absmax scales codes}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr m_absmax %a : memref<2xf32> : memref<512xf32>
+  return
+}
+
+// -----
+
+func.func @one_moment_8bit(%p: memref<512xf32>, %m: memref<512xui8>, %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'v' is a float state but 'm' holds 8-bit codes; expected both moments 8-bit or neither}}
+  optim.adamw_step %p, %p, %m, %p, step %t, lr %lr m_absmax %a : memref<2xf32> : (memref<512xf32>, memref<512xf32>, memref<512xui8>, memref<512xf32>, f32)
+  return
+}
+
+// -----
+
+func.func @param_codes(%p: memref<512xui8>, %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'param' has element type 'ui8'; expected f64, f32, bf16 or f16}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32> : (memref<512xui8>, memref<512xui8>, memref<512xui8>, memref<512xui8>, f32)
+  return
+}
+
+// -----
+
+func.func @block_size(%p: memref<512xf32>, %m: memref<512xui8>, %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{attribute 'block_size' is 100; expected a multiple of 16 from 16 to 4096}}
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32> {block_size = 100} : (memref<512xf32>, memref<512xf32>, memref<512xui8>, memref<512xui8>, f32)
+  return
+}
+
+// -----
+
+func.func @absmax_blocks(%p: memref<513xf32>, %m: memref<513xui8>, %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'm_absmax' has 2 elements but 'param' has 513 in 3 blocks of 256}}
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32> : (memref<513xf32>, memref<513xf32>, memref<513xui8>, memref<513xui8>, f32)
+  return
+}
+
+// -----
+
+func.func @absmax_type(%p: memref<512xf32>, %m: memref<512xui8>, %a: memref<2xf32>, %b: memref<2xf16>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'v_absmax' has type 'memref<2xf16>'; expected a 1-d memref of f32, one element per block}}
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr m_absmax %a : memref<2xf32> v_absmax %b : memref<2xf16> : (memref<512xf32>, memref<512xf32>, memref<512xui8>, memref<512xui8>, f32)
+  return
+}
+
+// -----
+
+func.func @quantized_f64(%p: memref<512xf64>, %m: memref<512xui8>, %a: memref<2xf32>, %t: i64, %lr: f64) {
+  // expected-error@+1 {{operand 'param' has element type f64; with 8-bit moments the step computes in f32, so 'param' and 'max_v' are f32, bf16 or f16}}
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32> : (memref<512xf64>, memref<512xf64>, memref<512xui8>, memref<512xui8>, f64)
+  return
+}
+
+// -----
+
+func.func @quantized_stochastic(%p: memref<512xbf16>, %m: memref<512xui8>, %a: memref<2xf32>, %t: i64, %lr: f32, %s: i64) {
+  // expected-error@+1 {{rounding is stochastic but the moments are 8-bit codes; 8-bit steps round to nearest}}
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr seed %s m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32> rounding stochastic : (memref<512xbf16>, memref<512xbf16>, memref<512xui8>, memref<512xui8>, f32)
+  return
+}
+
+// -----
+
+func.func @quantized_strided(%p: memref<16x32xf32, strided<[64, 1]>>, %m: memref<16x32xui8>, %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'param' has type 'memref<16x32xf32, strided<[64, 1]>>'; with 8-bit states every memref must have the identity layout}}
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32> : (memref<16x32xf32, strided<[64, 1]>>, memref<16x32xf32, strided<[64, 1]>>, memref<16x32xui8>, memref<16x32xui8>, f32)
   return
 }

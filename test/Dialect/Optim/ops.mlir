@@ -162,3 +162,34 @@ func.func @found_inf_memref(%p: memref<?xf32>, %f: memref<f32>, %t: i64,
       : memref<?xf32>
   return
 }
+
+// 8-bit moments: ui8 codes, one f32 absmax per block of the flattened tensor
+// (1000 elements: three blocks of 256 and one of 232).
+// CHECK-LABEL: func @quantized_memref
+// CHECK: optim.adamw_step %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, step %{{.+}}, lr %{{.+}} m_absmax %{{.+}} : memref<4xf32> v_absmax %{{.+}} : memref<4xf32> : (memref<10x100xbf16>, memref<10x100xbf16>, memref<10x100xui8>, memref<10x100xui8>, f32)
+func.func @quantized_memref(%p: memref<10x100xbf16>, %m: memref<10x100xui8>,
+                            %v: memref<10x100xui8>, %am: memref<4xf32>,
+                            %av: memref<4xf32>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %p, %m, %v, step %t, lr %lr
+      m_absmax %am : memref<4xf32> v_absmax %av : memref<4xf32>
+      : (memref<10x100xbf16>, memref<10x100xbf16>, memref<10x100xui8>,
+         memref<10x100xui8>, f32)
+  return
+}
+
+// The tensor form returns the codes and absmax too; block_size is printed
+// where it is not the default 256.
+// CHECK-LABEL: func @quantized_tensor
+// CHECK: optim.adamw_step {{.+}} m_absmax %{{.+}} : tensor<?xf32> v_absmax %{{.+}} : tensor<?xf32> {block_size = 64 : i64} : (tensor<?xf32>, tensor<?xf32>, tensor<?xui8>, tensor<?xui8>, f32)
+func.func @quantized_tensor(%p: tensor<?xf32>, %m: tensor<?xui8>,
+                            %v: tensor<?xui8>, %am: tensor<?xf32>,
+                            %av: tensor<?xf32>, %t: i64, %lr: f32)
+    -> (tensor<?xf32>, tensor<?xui8>, tensor<?xui8>, tensor<?xf32>,
+        tensor<?xf32>) {
+  %r:5 = optim.adamw_step %p, %p, %m, %v, step %t, lr %lr
+      m_absmax %am : tensor<?xf32> v_absmax %av : tensor<?xf32>
+      {block_size = 64} : (tensor<?xf32>, tensor<?xf32>, tensor<?xui8>,
+                           tensor<?xui8>, f32)
+  return %r#0, %r#1, %r#2, %r#3, %r#4 : tensor<?xf32>, tensor<?xui8>,
+      tensor<?xui8>, tensor<?xf32>, tensor<?xf32>
+}

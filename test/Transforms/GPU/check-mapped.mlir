@@ -103,3 +103,16 @@ func.func @several(%buf: memref<4xf32>, %x: f32) {
   linalg.fill ins(%x : f32) outs(%buf : memref<4xf32>)
   return
 }
+
+// -----
+
+// A step with 8-bit moments has no GPU lowering yet, and says so.
+func.func @quantized(%p: memref<512xf32>, %m: memref<512xui8>,
+                     %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{not mapped to the GPU: this optim.adamw_step has 8-bit moments (ui8 m and v with absmax), which the GPU pipeline does not lower yet; optim-cpu-pipeline does}}
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr
+      m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32>
+      : (memref<512xf32>, memref<512xf32>, memref<512xui8>, memref<512xui8>,
+         f32)
+  return
+}

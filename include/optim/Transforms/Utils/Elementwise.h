@@ -106,6 +106,10 @@ std::optional<ElementwiseGeneric> matchElementwiseGeneric(linalg::GenericOp op);
 ElementwiseGeneric collapseToOneDim(RewriterBase &rewriter,
                                     ElementwiseGeneric generic);
 
+/// The width of the host's widest vector registers: 512 bits with AVX-512,
+/// 256 with AVX, otherwise 128.
+int64_t getHostVectorBits();
+
 } // namespace optim
 } // namespace mlir
 

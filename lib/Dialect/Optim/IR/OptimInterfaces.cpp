@@ -8,6 +8,7 @@
 #include "optim/Dialect/Optim/IR/OptimInterfaces.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::optim;
@@ -40,4 +41,43 @@ void mlir::optim::getStepEffects(
     effects.emplace_back(MemoryEffects::Write::get(), state,
                          SideEffects::DefaultResource::get());
   }
+}
+
+bufferization::AliasingValueList
+mlir::optim::getStepAliasingValues(StepOpInterface op, OpOperand &operand) {
+  SmallVector<OpOperand *> states = op.getStateOperands();
+  auto *it = llvm::find(states, &operand);
+  if (it == states.end())
+    return {};
+  return {{op->getResult(it - states.begin()),
+           bufferization::BufferRelation::Equivalent}};
+}
+
+LogicalResult
+mlir::optim::bufferizeStep(StepOpInterface op, RewriterBase &rewriter,
+                           const bufferization::BufferizationOptions &options,
+                           bufferization::BufferizationState &state) {
+  SmallVector<Value> operands;
+  for (Value operand : op->getOperands()) {
+    if (!isa<TensorType>(operand.getType())) {
+      operands.push_back(operand);
+      continue;
+    }
+    FailureOr<Value> buffer =
+        bufferization::getBuffer(rewriter, operand, options, state);
+    if (failed(buffer))
+      return failure();
+    operands.push_back(*buffer);
+  }
+  // The memref form: the same operands and attributes, no results.
+  OperationState memrefForm(op->getLoc(), op->getName(), operands,
+                            /*types=*/{}, op->getAttrs());
+  rewriter.setInsertionPoint(op);
+  rewriter.create(memrefForm);
+  SmallVector<Value> buffers =
+      llvm::map_to_vector(op.getStateOperands(), [&](OpOperand *state) {
+        return operands[state->getOperandNumber()];
+      });
+  bufferization::replaceOpWithBufferizedValues(rewriter, op, buffers);
+  return success();
 }

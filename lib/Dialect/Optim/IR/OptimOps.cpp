@@ -143,6 +143,91 @@ LogicalResult AdamWStepOp::verifyRounding() {
   return success();
 }
 
+/// 8-bit `m` and `v` come together, each with an absmax of one f32 per
+/// block, in blocks that whole vectors of the widest registers divide.
+LogicalResult AdamWStepOp::verifyQuantizedStates() {
+  auto isCodes = [](Value state) {
+    return cast<ShapedType>(state.getType())
+        .getElementType()
+        .isUnsignedInteger(8);
+  };
+  for (auto [name, state, absmaxName, absmax] :
+       {std::tuple{"m", getM(), "m_absmax", getMAbsmax()},
+        std::tuple{"v", getV(), "v_absmax", getVAbsmax()}}) {
+    if (isCodes(state) && !absmax)
+      return emitOpError("operand '")
+             << name << "' holds 8-bit codes (ui8) but operand '" << absmaxName
+             << "' is missing";
+    if (!isCodes(state) && absmax)
+      return emitOpError("operand '")
+             << absmaxName << "' is given but '" << name
+             << "' is not 8-bit codes (ui8); an absmax scales codes";
+  }
+  if (!hasQuantizedStates())
+    return success();
+  if (!isCodes(getM()) || !isCodes(getV()))
+    return emitOpError("operand '")
+           << (isCodes(getM()) ? "v" : "m") << "' is a float state but '"
+           << (isCodes(getM()) ? "m" : "v")
+           << "' holds 8-bit codes; expected both moments 8-bit or neither";
+
+  int64_t blockSize = getBlockSize();
+  if (blockSize < 16 || blockSize > 4096 || blockSize % 16 != 0)
+    return emitOpError("attribute 'block_size' is ")
+           << blockSize << "; expected a multiple of 16 from 16 to 4096";
+  if (getRounding() == Rounding::stochastic)
+    return emitOpError("rounding is stochastic but the moments are 8-bit "
+                       "codes; 8-bit steps round to nearest");
+  for (auto [name, value] :
+       {std::pair{"param", getParam()}, std::pair{"max_v", getMaxV()}}) {
+    if (value && cast<ShapedType>(value.getType()).getElementType().isF64())
+      return emitOpError("operand '")
+             << name << "' has element type f64; with 8-bit moments the "
+             << "step computes in f32, so 'param' and 'max_v' are f32, bf16 "
+             << "or f16";
+  }
+
+  auto paramType = cast<ShapedType>(getParam().getType());
+  bool isTensor = isa<RankedTensorType>(paramType);
+  for (auto [name, absmax] : {std::pair{"m_absmax", getMAbsmax()},
+                              std::pair{"v_absmax", getVAbsmax()}}) {
+    auto type = dyn_cast<ShapedType>(absmax.getType());
+    auto memref = dyn_cast<MemRefType>(absmax.getType());
+    auto tensor = dyn_cast<RankedTensorType>(absmax.getType());
+    if (!isStateType(absmax.getType()) || type.getRank() != 1 ||
+        !type.getElementType().isF32() ||
+        isa<RankedTensorType>(type) != isTensor ||
+        (memref && memref.getMemorySpace()) || (tensor && tensor.getEncoding()))
+      return emitOpError("operand '")
+             << name << "' has type " << absmax.getType() << "; expected a 1-d "
+             << (isTensor ? "tensor" : "memref")
+             << " of f32, one element per block";
+    if (!paramType.hasStaticShape() || type.isDynamicDim(0))
+      continue;
+    int64_t numBlocks = llvm::divideCeil(paramType.getNumElements(), blockSize);
+    if (type.getDimSize(0) != numBlocks)
+      return emitOpError("operand '")
+             << name << "' has " << type.getDimSize(0) << " elements but '"
+             << "param' has " << paramType.getNumElements() << " in "
+             << numBlocks << " blocks of " << blockSize;
+  }
+  // The lowerings view every operand as one flat run of elements.
+  for (auto [name, value] :
+       {std::pair{"param", getParam()}, std::pair{"grad", getGrad()},
+        std::pair{"m", getM()}, std::pair{"v", getV()},
+        std::pair{"max_v", getMaxV()}, std::pair{"param_copy", getParamCopy()},
+        std::pair{"m_absmax", getMAbsmax()},
+        std::pair{"v_absmax", getVAbsmax()}}) {
+    auto memref = value ? dyn_cast<MemRefType>(value.getType()) : nullptr;
+    if (memref && !memref.getLayout().isIdentity())
+      return emitOpError("operand '")
+             << name << "' has type " << memref
+             << "; with 8-bit states every memref must have the identity "
+             << "layout";
+  }
+  return success();
+}
+
 LogicalResult AdamWStepOp::verify() {
   SmallVector<std::pair<StringLiteral, Value>> states = {
       {"param", getParam()}, {"grad", getGrad()}, {"m", getM()}, {"v", getV()}};
@@ -176,10 +261,13 @@ LogicalResult AdamWStepOp::verify() {
   auto formName = [](bool tensor) { return tensor ? "tensor" : "memref"; };
   for (auto [name, value] : states) {
     auto type = cast<ShapedType>(value.getType());
-    if (!isStepElementType(type.getElementType()))
+    bool isMoment = name == "m" || name == "v";
+    if (!isStepElementType(type.getElementType()) &&
+        !(isMoment && type.getElementType().isUnsignedInteger(8)))
       return emitOpError("operand '")
              << name << "' has element type " << type.getElementType()
-             << "; expected f64, f32, bf16 or f16";
+             << "; expected f64, f32, bf16 or f16"
+             << (isMoment ? ", or ui8 (8-bit codes)" : "");
     if (isa<RankedTensorType>(type) != isTensor)
       return emitOpError("operand '")
              << name << "' is a " << formName(!isTensor) << " but 'param' is a "
@@ -222,6 +310,8 @@ LogicalResult AdamWStepOp::verify() {
   }
   if (LogicalResult rounding = verifyRounding(); failed(rounding))
     return rounding;
+  if (LogicalResult quantized = verifyQuantizedStates(); failed(quantized))
+    return quantized;
   // The lowerings flatten a state to one dimension of `index` elements; a
   // count that overflows would become a wrong, often empty, loop.
   int64_t numElements = 1;

@@ -206,12 +206,18 @@ static Value roundToOddF32(OpBuilder &b, Location loc, Value x) {
       getNeighbourOnSide(b, loc, x, nearest, back), nearest);
 }
 
-/// Converts `value` to `type`: widens, or rounds to nearest (ties to even).
+/// Converts `value` to the element type of `type`: widens, or rounds to
+/// nearest (ties to even). A vector `value` (the 8-bit steps' loops build
+/// the body on vectors) stays a vector of its shape.
 static Value convertFloat(OpBuilder &b, Location loc, Value value, Type type) {
-  unsigned from = value.getType().getIntOrFloatBitWidth();
-  unsigned to = type.getIntOrFloatBitWidth();
-  if (value.getType() == type)
+  Type element = getElementTypeOrSelf(type);
+  if (getElementTypeOrSelf(value.getType()) == element)
     return value;
+  unsigned from = getElementTypeOrSelf(value.getType()).getIntOrFloatBitWidth();
+  unsigned to = element.getIntOrFloatBitWidth();
+  type = element;
+  if (auto vector = dyn_cast<VectorType>(value.getType()))
+    type = vector.clone(element);
   if (from < to)
     return arith::ExtFOp::create(b, loc, type, value);
   if (from == 64 && to == 16)

@@ -8,6 +8,7 @@
 #define OPTIM_DIALECT_OPTIM_IR_OPTIMBASE_TD
 
 include "optim/Dialect/Optim/IR/OptimInterfaces.td"
+include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
@@ -68,6 +69,12 @@ class Optim_VerifiedType<string summary>
 def Optim_StateType : Optim_VerifiedType<
     "ranked tensor or strided memref (default memory space) of f64, f32, bf16 "
     "or f16, of param's shape">;
+def Optim_MomentType : Optim_VerifiedType<
+    "ranked tensor or strided memref (default memory space) of f64, f32, bf16, "
+    "f16 or ui8 (8-bit blockwise codes), of param's shape">;
+def Optim_AbsmaxType : Optim_VerifiedType<
+    "1-d ranked tensor or memref of f32, one element per block of the "
+    "flattened param">;
 def Optim_StepType : Optim_VerifiedType<"64-bit signless integer (i64)">;
 def Optim_CopyType : Optim_VerifiedType<
     "ranked tensor or strided memref of bf16 or f16, of param's shape">;
@@ -91,6 +98,9 @@ class Optim_StepOp<string mnemonic, list<string> inputs, list<string> states,
     : Optim_Op<mnemonic, !listconcat([
         InferTypeOpAdaptor,
         DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+        DeclareOpInterfaceMethods<BufferizableOpInterface,
+            ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+             "getAliasingValues", "bufferize"]>,
         DeclareOpInterfaceMethods<Optim_StepOpInterface>], traits)> {
   // Tensor form: one result per state; memref form: none.
   let results = (outs Variadic<AnyRankedTensor>:$results);
@@ -125,6 +135,24 @@ class Optim_StepOp<string mnemonic, list<string> inputs, list<string> states,
           "states.push_back(state);"), "\n") # [{
       ::mlir::optim::inferStepResultTypes(states, types);
       return ::mlir::success();
+    }
+    bool $cppClass::bufferizesToMemoryRead(::mlir::OpOperand &,
+        const ::mlir::bufferization::AnalysisState &) {
+      return true;
+    }
+    bool $cppClass::bufferizesToMemoryWrite(::mlir::OpOperand &operand,
+        const ::mlir::bufferization::AnalysisState &) {
+      return ::llvm::is_contained(getStateOperands(), &operand);
+    }
+    ::mlir::bufferization::AliasingValueList $cppClass::getAliasingValues(
+        ::mlir::OpOperand &operand,
+        const ::mlir::bufferization::AnalysisState &) {
+      return ::mlir::optim::getStepAliasingValues(*this, operand);
+    }
+    ::llvm::LogicalResult $cppClass::bufferize(::mlir::RewriterBase &rewriter,
+        const ::mlir::bufferization::BufferizationOptions &options,
+        ::mlir::bufferization::BufferizationState &state) {
+      return ::mlir::optim::bufferizeStep(*this, rewriter, options, state);
     }
     void $cppClass::getEffects(
         ::llvm::SmallVectorImpl<::mlir::SideEffects::EffectInstance<

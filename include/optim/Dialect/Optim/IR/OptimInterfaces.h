@@ -8,6 +8,7 @@
 #ifndef OPTIM_DIALECT_OPTIM_IR_OPTIMINTERFACES_H
 #define OPTIM_DIALECT_OPTIM_IR_OPTIMINTERFACES_H
 
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -28,6 +29,17 @@ void getStepEffects(
     StepOpInterface op,
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects);
+
+/// The tensor form's bufferization: state operand `i` is written in place,
+/// so it aliases result `i` and is its buffer.
+bufferization::AliasingValueList getStepAliasingValues(StepOpInterface op,
+                                                       OpOperand &operand);
+
+/// Replaces a tensor-form step op by its memref form on the operands'
+/// buffers.
+LogicalResult bufferizeStep(StepOpInterface op, RewriterBase &rewriter,
+                            const bufferization::BufferizationOptions &options,
+                            bufferization::BufferizationState &state);
 
 } // namespace mlir::optim
 

@@ -13,7 +13,8 @@ def Optim_AdamWStepOp
     : Optim_StepOp<"adamw_step", /*inputs=*/["Grad"],
                    /*states=*/["Param", "M", "V"],
                    /*optionalInputs=*/["GradScale", "FoundInf"],
-                   /*optionalStates=*/["MaxV", "ParamCopy"],
+                   /*optionalStates=*/["MaxV", "ParamCopy", "MAbsmax",
+                                         "VAbsmax"],
                    [AttrSizedOperandSegments]> {
   let summary = "One AdamW update (Adam with decoupled weight decay)";
   let description = [{
@@ -96,6 +97,28 @@ def Optim_AdamWStepOp
     any thread count, vector width, CPU or GPU, and reproducible from a
     checkpoint. `m` and `v` always round to nearest.
 
+    `m` and `v` may instead hold 8-bit blockwise codes, the format of
+    bitsandbytes' 8-bit optimizers: a `ui8` operand of param's shape with its
+    `m_absmax` or `v_absmax`, a 1-d f32 operand with one element per block of
+    `block_size` elements of the flattened (row-major) tensor, the last block
+    possibly partial. Element `i` of block `b` stands for
+    `code[state[i]] * absmax[b]`, with the code tables of bitsandbytes'
+    `create_dynamic_map`: signed for `m` (127 negative values, 0, 127
+    positive values and 1), unsigned for `v` (0, 254 positive values and 1).
+    The values of decade `k` (`k = 0 .. 6`) are
+    `f32(10^(k-6)) * (l[j] + l[j+1]) / 2`, `j = 0 .. n-2`, with `n` = 2^k + 1
+    (signed) or 2^(k+1) + 1 (unsigned) and, in f32 with fused multiply-adds,
+    `s = (1 - 0.1) / (n - 1)`, `l[j] = fma(s, j, 0.1)` for `j < n / 2`,
+    else `fma(-s, n - 1 - j, 1)`. Per block, the step reads the codes,
+    updates in the compute type (the new parameter from the new moments
+    before they are rounded), and writes the moments back as codes: the new
+    `absmax` is the largest magnitude in the block, and each element the index
+    of the nearest code to `x / absmax` (clamped to [-1, 1]; a block of
+    zeros has absmax 0 and the code of 0). A block is finished before the
+    next is started, so the step still makes one pass over memory. With
+    8-bit states, `rounding` is `nearest` and `max_v` a float state;
+    `found_inf` skips the whole step, codes and absmax included.
+
     On ranked tensors the op is in destination-passing style: it returns the
     new `param`, `m` and `v` (and `param_copy`), and after bufferization they are written into the
     buffers of the `param`, `m` and `v` operands. On memrefs it updates
@@ -126,6 +149,12 @@ def Optim_AdamWStepOp
         max_v %mv : memref<4096xf32> decay l2 maximize
         {weight_decay = 1.0e-01 : f64} : memref<4096xf32>
 
+    // f32 weights, 8-bit moments in blocks of 256, 16 blocks.
+    optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+        m_absmax %am : memref<16xf32> v_absmax %av : memref<16xf32>
+        : (memref<4096xf32>, memref<4096xf32>, memref<4096xui8>,
+           memref<4096xui8>, f32)
+
     // f16 weights and moments, an unscaled gradient, a skippable step.
     optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
         grad_scale %scale : memref<f32> found_inf %inf : memref<f32>
@@ -140,10 +169,12 @@ def Optim_AdamWStepOp
   let arguments = (ins
     Optim_StateType:$param,
     Optim_StateType:$grad,
-    Optim_StateType:$m,
-    Optim_StateType:$v,
+    Optim_MomentType:$m,
+    Optim_MomentType:$v,
     Optional<Optim_StateType>:$max_v,
     Optional<Optim_CopyType>:$param_copy,
+    Optional<Optim_AbsmaxType>:$m_absmax,
+    Optional<Optim_AbsmaxType>:$v_absmax,
     Optional<Optim_ScalarOperandType>:$grad_scale,
     Optional<Optim_ScalarOperandType>:$found_inf,
     Optim_StepType:$step,
@@ -156,7 +187,8 @@ def Optim_AdamWStepOp
     DefaultValuedAttr<F64Attr, "0.9">:$beta1,
     DefaultValuedAttr<F64Attr, "0.999">:$beta2,
     DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
-    DefaultValuedAttr<F64Attr, "1.0e-2">:$weight_decay
+    DefaultValuedAttr<F64Attr, "1.0e-2">:$weight_decay,
+    DefaultValuedAttr<I64Attr, "256">:$block_size
   );
   let assemblyFormat = [{
     $param `,` $grad `,` $m `,` $v `,` `step` $step `,` `lr` $lr
@@ -164,6 +196,8 @@ def Optim_AdamWStepOp
     (`grad_scale` $grad_scale^ `:` type($grad_scale))?
     (`found_inf` $found_inf^ `:` type($found_inf))?
     (`seed` $seed^)? (`copy` $param_copy^ `:` type($param_copy))?
+    (`m_absmax` $m_absmax^ `:` type($m_absmax))?
+    (`v_absmax` $v_absmax^ `:` type($v_absmax))?
     (`rounding` $rounding^)? (`decay` $decay^)? (`maximize` $maximize^)?
     attr-dict `:`
     custom<StateTypes>(type($param), type($grad), type($m), type($v),
@@ -175,6 +209,12 @@ def Optim_AdamWStepOp
   let extraClassDeclaration = [{
     /// The part of `verify()` about `rounding` and `seed`.
     ::llvm::LogicalResult verifyRounding();
+    /// The part of `verify()` about 8-bit states and their absmax.
+    ::llvm::LogicalResult verifyQuantizedStates();
+    /// True when `m` or `v` holds 8-bit blockwise codes.
+    bool hasQuantizedStates() {
+      return getMAbsmax() || getVAbsmax();
+    }
     /// Appends to the step scalars `s` what stochastic rounding needs.
     void appendRandomScalars(::mlir::OpBuilder &b, ::mlir::Location loc,
                              ::llvm::SmallVectorImpl<::mlir::Value> &s);

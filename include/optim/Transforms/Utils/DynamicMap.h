@@ -1,0 +1,78 @@
+//===- DynamicMap.h - bitsandbytes' 8-bit dynamic code tables ---*- C++ -*-===//
+//
+// The 256-entry code tables of 8-bit blockwise optimizer states, the tables
+// that find the nearest code of a value with two lookups, and the IR that
+// reads and writes codes on vectors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTIM_TRANSFORMS_UTILS_DYNAMICMAP_H
+#define OPTIM_TRANSFORMS_UTILS_DYNAMICMAP_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace mlir::optim {
+
+/// bitsandbytes' `create_dynamic_map(signed)` with its defaults (7 exponent
+/// bits, 8 bits), sorted: for `signed`, 127 negative values, 0, 127 positive
+/// values and 1; otherwise 0, 254 positive values and 1. The op description
+/// of `optim.adamw_step` gives the definition this follows.
+std::array<float, 256> getDynamicMap(bool isSigned);
+
+/// The nearest code of a magnitude `a` in [0, 1], in two lookups. `a`'s f32
+/// pattern, clamped to [kLowestPattern, pattern of 1], gives the bucket
+/// `(pattern - kLowestPattern) >> kBucketShift`: its exponent and top 7
+/// fraction bits. `buckets[k]` is the index of the nearest code of the
+/// bucket's lowest value, and the nearest code of `a` is that index, plus one
+/// where `a > midpoints[index]` (the midpoint between that code and the next).
+/// That is exact because no bucket holds more than one midpoint.
+struct NearestCodeTables {
+  /// 2^-24: every code's midpoint with 0 lies above it.
+  static constexpr uint32_t kLowestPattern = 0x33800000;
+  static constexpr uint32_t kOnePattern = 0x3f800000;
+  static constexpr unsigned kBucketShift = 16;
+  static constexpr unsigned kNumBuckets =
+      ((kOnePattern - kLowestPattern) >> kBucketShift) + 1;
+
+  /// For each bucket, an index into the code table (`int32_t`, what a vector
+  /// gather reads).
+  std::vector<int32_t> buckets;
+  /// midpoints[i] lies between code[i] and code[i + 1]; the last is +inf.
+  std::array<float, 256> midpoints;
+};
+
+/// The tables for the codes >= 0 of `code` (a dynamic map), or an empty
+/// `buckets` if some bucket holds two midpoints (not for bitsandbytes' maps).
+NearestCodeTables getNearestCodeTables(const std::array<float, 256> &code);
+
+/// One dynamic map's tables in a function: `memref.get_global`s of private
+/// constants of the module (`__optim_{signed,unsigned}_{code,buckets,
+/// midpoints}`), created there once.
+struct DynamicMapTables {
+  Value code, buckets, midpoints;
+  bool isSigned;
+};
+
+/// Gets the tables of the signed or unsigned map at `b`'s insertion point;
+/// fails (with an error at `loc`) if the bucket search cannot be exact.
+FailureOr<DynamicMapTables> getDynamicMapTables(OpBuilder &b, Location loc,
+                                                ModuleOp module, bool isSigned);
+
+/// `code[codes[i]] * absmax` for a vector of `ui8` codes and an f32 scalar
+/// `absmax`: a vector of f32.
+Value buildDequantize(OpBuilder &b, Location loc, Value codes, Value absmax,
+                      const DynamicMapTables &map);
+
+/// The `ui8` index of the nearest code of each lane of an f32 vector `x` in
+/// [-1, 1] (a NaN lane gets the code of 1 or of its negative).
+Value buildQuantize(OpBuilder &b, Location loc, Value x,
+                    const DynamicMapTables &map);
+
+} // namespace mlir::optim
+
+#endif // OPTIM_TRANSFORMS_UTILS_DYNAMICMAP_H

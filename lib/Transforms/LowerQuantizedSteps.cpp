@@ -1,0 +1,410 @@
+//===- LowerQuantizedSteps.cpp - 8-bit steps to vector loops ----*- C++ -*-===//
+//
+// Lowers a memref-form `optim.adamw_step` whose moments are 8-bit blockwise
+// codes to one pass over memory, a block at a time:
+//
+//   scf.parallel %t = 0 to T {            (one share of the blocks per thread)
+//     memref.alloca_scope {
+//       %m, %v = memref.alloca() : memref<BLOCKxf32>     (the block's moments)
+//       scf.for %block in share {
+//         sweep 1, W lanes at a time: read the codes (one gather each), the
+//           step's body, the new parameter written, the new moments kept in
+//           %m and %v, their largest magnitudes in two running maxima;
+//         the new absmax written;
+//         sweep 2: each moment scaled by 1 / absmax and written as the index
+//           of its nearest code (two gathers, `DynamicMap.h`).
+//   } } }
+//
+// A block's moments never leave L1, and the parameters, gradients and codes
+// are read and written once. A block whose size is not a multiple of W (the
+// last one) ends with one masked chunk.
+//
+//===----------------------------------------------------------------------===//
+
+#include "optim/Dialect/Optim/IR/OptimOps.h"
+#include "optim/Transforms/Passes.h"
+#include "optim/Transforms/Utils/DynamicMap.h"
+#include "optim/Transforms/Utils/Elementwise.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <limits>
+
+namespace mlir::optim {
+#define GEN_PASS_DEF_OPTIMLOWERQUANTIZEDSTEPSPASS
+#include "optim/Transforms/Passes.h.inc"
+} // namespace mlir::optim
+
+using namespace mlir;
+using namespace mlir::optim;
+
+namespace {
+
+/// Emits the loops of one 8-bit step at `op`, which it then erases.
+class QuantizedStepLowering {
+public:
+  QuantizedStepLowering(AdamWStepOp op, int64_t lanes)
+      : op(op), b(op), loc(op.getLoc()), lanes(lanes), f32(b.getF32Type()) {}
+
+  void lower(DynamicMapTables signedMap, DynamicMapTables unsignedMap,
+             int64_t numThreads);
+
+private:
+  Value constIndex(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  VectorType vectorOf(Type element) {
+    return VectorType::get({lanes}, element);
+  }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, loc, vectorOf(scalar.getType()),
+                                       scalar);
+  }
+  Value splatConstant(Type element, double value) {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(vectorOf(element),
+                               b.getFloatAttr(element, value)));
+  }
+  /// The operand viewed as one flat run of `numElements`.
+  Value flatten(Value memref) {
+    auto type = cast<MemRefType>(memref.getType());
+    return memref::ReinterpretCastOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, type.getElementType()),
+        memref,
+        /*offset=*/b.getIndexAttr(0),
+        ArrayRef<OpFoldResult>{OpFoldResult(numElements)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  }
+  Value load(Value memref, Type element, Value at, Value mask);
+  void store(Value value, Value memref, Value at, Value mask);
+
+  void lowerBlocks(Value firstBlock, Value endBlock, DynamicMapTables signedMap,
+                   DynamicMapTables unsignedMap);
+  /// Sweep 1 on `lanes` elements at `at` of the block (under `mask` for a
+  /// partial chunk); returns the running maxima of |m| and |v|.
+  std::pair<Value, Value> updateChunk(Value at, Value offset, Value mask,
+                                      Value largestM, Value largestV,
+                                      const DynamicMapTables &signedMap,
+                                      const DynamicMapTables &unsignedMap);
+  void quantizeChunk(Value at, Value offset, Value mask, Value inverseM,
+                     Value inverseV, const DynamicMapTables &signedMap,
+                     const DynamicMapTables &unsignedMap);
+  /// Runs `chunk(at, mask)` over [0, length) of a block: a loop of whole
+  /// vectors, then one masked chunk if elements remain.
+  void
+  forEachChunk(Value length, ValueRange inits,
+               function_ref<SmallVector<Value>(Value, Value, ValueRange)> chunk,
+               SmallVectorImpl<Value> &results);
+
+  AdamWStepOp op;
+  OpBuilder b;
+  Location loc;
+  int64_t lanes;
+  Type f32;
+
+  Value numElements, blockSize;
+  /// The flat views of param, grad, m, v and the optional float states.
+  Value param, grad, m, v, mAbsmax, vAbsmax, maxV, paramCopy;
+  /// The step scalars as vectors, the grad scale's vector (or null).
+  SmallVector<Value> scalars;
+  Value gradScale;
+  /// Per block: the block's new moments (f32), the old absmax of each.
+  Value scratchM, scratchV, oldAbsmaxM, oldAbsmaxV;
+};
+
+} // namespace
+
+Value QuantizedStepLowering::load(Value memref, Type element, Value at,
+                                  Value mask) {
+  if (!mask)
+    return vector::LoadOp::create(b, loc, vectorOf(element), memref,
+                                  ValueRange{at});
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(vectorOf(element)));
+  return vector::MaskedLoadOp::create(b, loc, vectorOf(element), memref,
+                                      ValueRange{at}, mask, zero);
+}
+
+void QuantizedStepLowering::store(Value value, Value memref, Value at,
+                                  Value mask) {
+
+  if (!mask) {
+    vector::StoreOp::create(b, loc, value, memref, ValueRange{at});
+    return;
+  }
+  vector::MaskedStoreOp::create(b, loc, memref, ValueRange{at}, mask, value);
+}
+
+void QuantizedStepLowering::forEachChunk(
+    Value length, ValueRange inits,
+    function_ref<SmallVector<Value>(Value, Value, ValueRange)> chunk,
+    SmallVectorImpl<Value> &results) {
+  Value step = constIndex(lanes);
+  Value whole = arith::SubIOp::create(
+      b, loc, length, arith::RemUIOp::create(b, loc, length, step));
+  auto loop = scf::ForOp::create(
+      b, loc, constIndex(0), whole, step, inits,
+      [&](OpBuilder &nested, Location, Value at, ValueRange iterArgs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        scf::YieldOp::create(b, loc, chunk(at, Value(), iterArgs));
+      });
+  Value partial =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, whole, length);
+  auto ifOp = scf::IfOp::create(
+      b, loc, partial,
+      [&](OpBuilder &nested, Location) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        Value mask = vector::CreateMaskOp::create(
+            b, loc, VectorType::get({lanes}, b.getI1Type()),
+            ValueRange{arith::SubIOp::create(b, loc, length, whole)});
+        scf::YieldOp::create(b, loc, chunk(whole, mask, loop.getResults()));
+      },
+      [&](OpBuilder &nested, Location) {
+        scf::YieldOp::create(nested, loc, loop.getResults());
+      });
+  llvm::append_range(results, ifOp.getResults());
+}
+
+std::pair<Value, Value> QuantizedStepLowering::updateChunk(
+    Value at, Value offset, Value mask, Value largestM, Value largestV,
+    const DynamicMapTables &signedMap, const DynamicMapTables &unsignedMap) {
+  Value element = arith::AddIOp::create(b, loc, offset, at);
+  auto elementType = [](Value memref) {
+    return cast<MemRefType>(memref.getType()).getElementType();
+  };
+  auto read = [&](Value memref) {
+    return load(memref, elementType(memref), element, mask);
+  };
+  Value mOld = buildDequantize(b, loc, read(m), oldAbsmaxM, signedMap);
+  Value vOld = buildDequantize(b, loc, read(v), oldAbsmaxV, unsignedMap);
+  SmallVector<Value> inputs = {read(grad)};
+  if (gradScale)
+    inputs.push_back(gradScale);
+  // `found_inf` skips the whole step before these loops.
+  if (op.getFoundInf())
+    inputs.push_back(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)));
+  SmallVector<Value> states = {read(param), mOld, vOld};
+  if (maxV)
+    states.push_back(read(maxV));
+  if (paramCopy)
+    states.push_back(read(paramCopy));
+  SmallVector<Value> written =
+      op.buildElementwiseBody(b, loc, inputs, states, scalars);
+
+  store(written[0], param, element, mask);
+  if (maxV)
+    store(written[3], maxV, element, mask);
+  if (paramCopy)
+    store(written.back(), paramCopy, element, mask);
+  store(written[1], scratchM, at, mask);
+  store(written[2], scratchV, at, mask);
+  // Lanes past the block's end count as 0.
+  auto runningMax = [&](Value max, Value moment) -> Value {
+    Value magnitude = math::AbsFOp::create(b, loc, moment);
+    if (mask)
+      magnitude = arith::SelectOp::create(b, loc, mask, magnitude,
+                                          splatConstant(f32, 0.0));
+    return arith::MaximumFOp::create(b, loc, max, magnitude);
+  };
+  return {runningMax(largestM, written[1]), runningMax(largestV, written[2])};
+}
+
+void QuantizedStepLowering::quantizeChunk(Value at, Value offset, Value mask,
+                                          Value inverseM, Value inverseV,
+                                          const DynamicMapTables &signedMap,
+                                          const DynamicMapTables &unsignedMap) {
+  Value element = arith::AddIOp::create(b, loc, offset, at);
+  auto codes = [&](Value scratch, Value inverse, const DynamicMapTables &map) {
+    Value x = arith::MulFOp::create(b, loc, load(scratch, f32, at, mask),
+                                    splat(inverse));
+    x = arith::MinimumFOp::create(
+        b, loc, arith::MaximumFOp::create(b, loc, x, splatConstant(f32, -1.0)),
+        splatConstant(f32, 1.0));
+    return buildQuantize(b, loc, x, map);
+  };
+  store(codes(scratchM, inverseM, signedMap), m, element, mask);
+  store(codes(scratchV, inverseV, unsignedMap), v, element, mask);
+}
+
+void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock,
+                                        DynamicMapTables signedMap,
+                                        DynamicMapTables unsignedMap) {
+  auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+  Block *body = b.createBlock(&scope.getBodyRegion());
+  b.setInsertionPointToStart(body);
+  auto scratchType =
+      MemRefType::get({static_cast<int64_t>(op.getBlockSize())}, f32);
+  scratchM = memref::AllocaOp::create(b, loc, scratchType);
+  scratchV = memref::AllocaOp::create(b, loc, scratchType);
+  scf::ForOp::create(
+      b, loc, firstBlock, endBlock, constIndex(1), ValueRange{},
+      [&](OpBuilder &nested, Location, Value block, ValueRange) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        Value offset = arith::MulIOp::create(b, loc, block, blockSize);
+        Value length = arith::MinUIOp::create(
+            b, loc, blockSize,
+            arith::SubIOp::create(b, loc, numElements, offset));
+
+        oldAbsmaxM = memref::LoadOp::create(b, loc, mAbsmax, block);
+        oldAbsmaxV = memref::LoadOp::create(b, loc, vAbsmax, block);
+        SmallVector<Value> maxima;
+        Value zero = splatConstant(f32, 0.0);
+        forEachChunk(
+            length, {zero, zero},
+            [&](Value at, Value mask, ValueRange max) -> SmallVector<Value> {
+              auto [largestM, largestV] = updateChunk(
+                  at, offset, mask, max[0], max[1], signedMap, unsignedMap);
+              return {largestM, largestV};
+            },
+            maxima);
+        // A block of zeros has absmax 0 and scales by 0 (NaN stays NaN).
+        auto newAbsmax = [&](Value max, Value absmax) -> Value {
+          Value largest = vector::ReductionOp::create(
+              b, loc, vector::CombiningKind::MAXIMUMF, max);
+          memref::StoreOp::create(b, loc, largest, absmax, ValueRange{block});
+          Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+          Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1));
+          Value positive = arith::CmpFOp::create(
+              b, loc, arith::CmpFPredicate::OGT, largest, zero);
+          return arith::SelectOp::create(
+              b, loc, positive, arith::DivFOp::create(b, loc, one, largest),
+              zero);
+        };
+        Value inverseM = newAbsmax(maxima[0], mAbsmax);
+        Value inverseV = newAbsmax(maxima[1], vAbsmax);
+        SmallVector<Value> none;
+        forEachChunk(
+            length, {},
+            [&](Value at, Value mask, ValueRange) -> SmallVector<Value> {
+              quantizeChunk(at, offset, mask, inverseM, inverseV, signedMap,
+                            unsignedMap);
+              return {};
+            },
+            none);
+        scf::YieldOp::create(b, loc);
+      });
+  memref::AllocaScopeReturnOp::create(b, loc);
+}
+
+void QuantizedStepLowering::lower(DynamicMapTables signedMap,
+                                  DynamicMapTables unsignedMap,
+                                  int64_t numThreads) {
+  // Everything is skipped where found_inf is nonzero (or NaN).
+  if (Value foundInf = op.getFoundInf()) {
+    Value flag = memref::LoadOp::create(b, loc, foundInf);
+    Value zero =
+        arith::ConstantOp::create(b, loc, b.getFloatAttr(flag.getType(), 0.0));
+    Value run =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, flag, zero);
+    auto ifOp = scf::IfOp::create(b, loc, run, /*withElseRegion=*/false);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  }
+
+  auto paramType = cast<MemRefType>(op.getParam().getType());
+  numElements = constIndex(1);
+  for (int64_t dim = 0; dim < paramType.getRank(); ++dim)
+    numElements = arith::MulIOp::create(
+        b, loc, numElements, memref::DimOp::create(b, loc, op.getParam(), dim));
+  blockSize = constIndex(op.getBlockSize());
+  param = flatten(op.getParam());
+  grad = flatten(op.getGrad());
+  m = flatten(op.getM());
+  v = flatten(op.getV());
+  mAbsmax = op.getMAbsmax();
+  vAbsmax = op.getVAbsmax();
+  if (op.getMaxV())
+    maxV = flatten(op.getMaxV());
+  if (op.getParamCopy())
+    paramCopy = flatten(op.getParamCopy());
+  for (Value scalar : op.buildStepScalars(b, loc))
+    scalars.push_back(scalar ? splat(scalar) : Value());
+  if (Value scale = op.getGradScale())
+    gradScale = splat(memref::LoadOp::create(b, loc, scale));
+
+  Value numBlocks = arith::CeilDivUIOp::create(b, loc, numElements, blockSize);
+  if (numThreads == 1) {
+    lowerBlocks(constIndex(0), numBlocks, signedMap, unsignedMap);
+    op.erase();
+    return;
+  }
+  // Thread t takes blocks [t * B / T, (t + 1) * B / T).
+  Value threads = constIndex(numThreads);
+  auto shareStart = [&](Value thread) -> Value {
+    return arith::DivUIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, thread, numBlocks), threads);
+  };
+  scf::ParallelOp::create(
+      b, loc, ValueRange{constIndex(0)}, ValueRange{threads},
+      ValueRange{constIndex(1)},
+      [&](OpBuilder &nested, Location, ValueRange threadIds) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        Value next = arith::AddIOp::create(b, loc, threadIds[0], constIndex(1));
+        lowerBlocks(shareStart(threadIds[0]), shareStart(next), signedMap,
+                    unsignedMap);
+      });
+  op.erase();
+}
+
+namespace {
+
+struct OptimLowerQuantizedStepsPass
+    : optim::impl::OptimLowerQuantizedStepsPassBase<
+          OptimLowerQuantizedStepsPass> {
+  using Base::Base;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    auto fail = [&](const Twine &message) {
+      return emitError(UnknownLoc::get(context),
+                       "optim-lower-quantized-steps: ")
+             << message;
+    };
+    // As optim-vectorize-elementwise: wider vectors only slow LLVM down, and
+    // OpenMP takes the thread count as an i32.
+    if (vectorWidth < 0 || vectorWidth > 1024)
+      return fail("vector-width must be 0 (the host's) or from 1 to 1024");
+    if (numThreads < 1 || numThreads > std::numeric_limits<int32_t>::max())
+      return fail("num-threads must be from 1 to 2147483647");
+    return success();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<AdamWStepOp> steps;
+    module.walk([&](AdamWStepOp op) {
+      if (op.hasQuantizedStates())
+        steps.push_back(op);
+    });
+    for (AdamWStepOp op : steps) {
+      if (op.hasPureTensorSemantics()) {
+        op.emitOpError("has 8-bit states in tensor form; bufferize first");
+        return signalPassFailure();
+      }
+      int64_t lanes = vectorWidth > 0 ? vectorWidth : getHostVectorBits() / 32;
+      OpBuilder b(op);
+      FailureOr<DynamicMapTables> signedMap =
+          getDynamicMapTables(b, op.getLoc(), module, /*isSigned=*/true);
+      FailureOr<DynamicMapTables> unsignedMap =
+          getDynamicMapTables(b, op.getLoc(), module, /*isSigned=*/false);
+      if (failed(signedMap) || failed(unsignedMap))
+        return signalPassFailure();
+      QuantizedStepLowering(op, lanes).lower(*signedMap, *unsignedMap,
+                                             numThreads);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,93 @@
+// RUN: optim-opt %s --optim-lower-quantized-steps="vector-width=8" --canonicalize --cse | FileCheck %s
+// RUN: optim-opt %s --optim-lower-quantized-steps="vector-width=8 num-threads=2" --canonicalize --cse | FileCheck %s --check-prefix=THREADS
+// RUN: not optim-opt %s --optim-lower-quantized-steps="vector-width=-1" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not optim-opt %s --optim-lower-quantized-steps="num-threads=0" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: optim-opt %s --mlir-print-op-generic | optim-opt --optim-to-buffers-pipeline | FileCheck %s --check-prefix=KEPT
+// RUN: optim-opt %s --optim-cpu-pipeline | FileCheck %s --check-prefix=LLVM
+
+// BAD: optim-lower-quantized-steps: {{vector-width must be 0 \(the host's\) or from 1 to 1024|num-threads must be from 1 to 2147483647}}
+
+// convert-optim-to-linalg leaves 8-bit steps (they are blockwise) to this pass.
+// KEPT-COUNT-2: optim.adamw_step
+
+// The CPU pipeline lowers them, gathers included.
+// LLVM: llvm.intr.masked.gather
+
+// The code tables are module constants: the signed map (m) and the unsigned
+// one (v), each with the buckets and midpoints of its nearest-code search.
+// CHECK-DAG: memref.global "private" constant @__optim_signed_code : memref<256xf32>
+// CHECK-DAG: memref.global "private" constant @__optim_signed_buckets : memref<3073xi32>
+// CHECK-DAG: memref.global "private" constant @__optim_signed_midpoints : memref<256xf32>
+// CHECK-DAG: memref.global "private" constant @__optim_unsigned_code : memref<256xf32>
+
+// 1000 elements in blocks of 256: one pass over the blocks, each finished in
+// two sweeps over a stack buffer of one block per moment.
+// CHECK-LABEL: func @step
+// CHECK: %[[SM:.+]] = memref.alloca() : memref<256xf32>
+// CHECK: %[[SV:.+]] = memref.alloca() : memref<256xf32>
+// CHECK: scf.for %[[BLOCK:.+]] = %{{.+}} to %c4
+// CHECK:   %[[AM:.+]] = memref.load %{{.+}}[%[[BLOCK]]] : memref<4xf32>
+//            Sweep 1: codes looked up and scaled, the step, the new moments
+//            kept in the block's buffers and their running maxima.
+// CHECK:   scf.for {{.+}} iter_args
+// CHECK:     vector.load {{.+}} : memref<1000xui8, strided<[1]>>, vector<8xui8>
+// CHECK:     vector.gather
+// CHECK:     math.sqrt {{.+}} : vector<8xf32>
+// CHECK:     vector.store {{.+}} : memref<1000xf32, strided<[1]>>, vector<8xf32>
+// CHECK:     vector.store {{.+}}, %[[SM]]
+// CHECK:     vector.store {{.+}}, %[[SV]]
+// CHECK:     arith.maximumf
+//            The last block's 232 = 29 * 8 elements leave no partial vector,
+//            but the tail is there for sizes that do.
+// CHECK:   vector.create_mask
+// CHECK:   vector.maskedstore
+//            The new absmax, and 1 / absmax (0 for a block of zeros).
+// CHECK:   %[[NEW:.+]] = vector.reduction <maximumf>
+// CHECK:   memref.store %[[NEW]], %{{.+}}[%[[BLOCK]]] : memref<4xf32>
+// CHECK:   arith.cmpf ogt, %[[NEW]]
+//            Sweep 2: each moment to the index of its nearest code.
+// CHECK:   scf.for
+// CHECK:     vector.load %[[SM]]
+// CHECK:     arith.andi {{.+}} : vector<8xi32>
+// CHECK:     arith.shrui
+// CHECK:     vector.gather {{.+}} : memref<3073xi32>
+// CHECK:     vector.gather {{.+}} : memref<256xf32>
+// CHECK:     arith.cmpf ogt
+// CHECK:     arith.trunci {{.+}} : vector<8xi32> to vector<8xi8>
+// CHECK:     vector.store {{.+}} : memref<1000xui8, strided<[1]>>, vector<8xui8>
+// CHECK-NOT: optim.adamw_step
+
+// With two threads: two contiguous shares of the blocks, each with its own
+// buffers.
+// THREADS-LABEL: func @step
+// THREADS: scf.parallel (%{{.+}}) = (%c0) to (%c2) step (%c1)
+// THREADS:   memref.alloca() : memref<256xf32>
+// THREADS:   memref.alloca() : memref<256xf32>
+// THREADS:   scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1
+func.func @step(%p: memref<1000xf32>, %g: memref<1000xf32>,
+                %m: memref<1000xui8>, %v: memref<1000xui8>,
+                %am: memref<4xf32>, %av: memref<4xf32>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
+      m_absmax %am : memref<4xf32> v_absmax %av : memref<4xf32>
+      : (memref<1000xf32>, memref<1000xf32>, memref<1000xui8>,
+         memref<1000xui8>, f32)
+  return
+}
+
+// A found-inf flag skips everything, codes and absmax included.
+// CHECK-LABEL: func @skippable
+// CHECK: %[[FLAG:.+]] = memref.load %{{.+}}[] : memref<f32>
+// CHECK: %[[GO:.+]] = arith.cmpf oeq, %[[FLAG]]
+// CHECK: scf.if %[[GO]] {
+// CHECK:   scf.for
+// CHECK:     vector.gather
+func.func @skippable(%p: memref<?x64xbf16>, %m: memref<?x64xui8>,
+                     %v: memref<?x64xui8>, %am: memref<?xf32>,
+                     %av: memref<?xf32>, %inf: memref<f32>, %t: i64,
+                     %lr: f32) {
+  optim.adamw_step %p, %p, %m, %v, step %t, lr %lr found_inf %inf : memref<f32>
+      m_absmax %am : memref<?xf32> v_absmax %av : memref<?xf32>
+      {block_size = 64} : (memref<?x64xbf16>, memref<?x64xbf16>,
+                           memref<?x64xui8>, memref<?x64xui8>, f32)
+  return
+}
