@@ -470,6 +470,35 @@ def markdown(rows, meta, targets, compile_info):
     return "\n".join(lines) + "\n"
 
 
+def torch_suite(description, stem, reps, suite):
+    """The set-up of a suite timed from Python on torch tensors: parses the
+    options they share, imports torch and puts this build's package first on
+    the path. Returns (args, torch, optim-opt's path, threads, reps, warmup),
+    or None when torch cannot be imported (the suite is then skipped)."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--smoke", action="store_true",
+                    help=f"tiny sizes, 2 repetitions; writes {stem}-smoke.json")
+    ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
+    ap.add_argument("--sizes", help="case labels, separated by ',' (default all)")
+    ap.add_argument("--reps", type=int,
+                    help=f"timed steps per system (default {reps}, smoke 2)")
+    ap.add_argument("--warmup", type=int, help="warm-up steps (default 2, smoke 1)")
+    ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
+    args = ap.parse_args()
+    try:
+        import torch
+    except ImportError:
+        log(f"torch is not importable: the {suite} suite needs it; skipped")
+        return None
+    build = Path(os.environ.get("BUILD_DIR", ROOT / "build"))
+    optim_opt = build / "bin" / "optim-opt"
+    if not optim_opt.exists():
+        raise SystemExit(f"error: {optim_opt} not found; build first (bench/run.sh does)")
+    sys.path.insert(0, str(build / "python_packages"))  # the package of this build
+    return (args, torch, optim_opt, [int(t) for t in args.threads.split(",")],
+            args.reps or (2 if args.smoke else reps), args.warmup or (1 if args.smoke else 2))
+
+
 def module_versions(*modules):
     """{module: its __version__, or None when it cannot be imported}."""
     versions = {}

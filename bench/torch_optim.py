@@ -19,11 +19,9 @@ others move 14. The per-tensor cost of a step is timed on 600 tensors of 16
 elements.
 """
 
-import argparse
 import datetime
 import os
 import sys
-from pathlib import Path
 
 import run as bench
 import peers
@@ -144,28 +142,10 @@ def markdown(rows, meta, targets):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--smoke", action="store_true",
-                    help="tiny models, 2 repetitions; writes torch-smoke.json")
-    ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
-    ap.add_argument("--sizes", help="case labels, separated by ',' (default all)")
-    ap.add_argument("--reps", type=int, help="timed steps per system (default 11, smoke 2)")
-    ap.add_argument("--warmup", type=int, help="warm-up steps (default 2, smoke 1)")
-    ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
-    args = ap.parse_args()
-    try:
-        import torch
-    except ImportError:
-        bench.log("torch is not importable: the torch optimizer suite needs it; skipped")
+    setup = bench.torch_suite(__doc__.split("\n\n")[0], "torch", 11, "torch optimizer")
+    if setup is None:
         return
-    build = Path(os.environ.get("BUILD_DIR", bench.ROOT / "build"))
-    optim_opt = build / "bin" / "optim-opt"
-    if not optim_opt.exists():
-        raise SystemExit(f"error: {optim_opt} not found; build first (bench/run.sh does)")
-    sys.path.insert(0, str(build / "python_packages"))  # the package of this build
-    threads = [int(t) for t in args.threads.split(",")]
-    reps = args.reps or (2 if args.smoke else 11)
-    warmup = args.warmup or (1 if args.smoke else 2)
+    args, torch, optim_opt, threads, reps, warmup = setup
     dtypes = {"f32": torch.float32, "bf16": torch.bfloat16}
 
     rows, absent = [], {}

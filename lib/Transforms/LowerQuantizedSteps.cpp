@@ -87,7 +87,8 @@ private:
   void lowerBlocks(Value firstBlock, Value endBlock, DynamicMapTables signedMap,
                    DynamicMapTables unsignedMap);
   /// Sweep 1 on `lanes` elements at `at` of the block (under `mask` for a
-  /// partial chunk); returns the running maxima of |m| and |v|.
+  /// partial chunk); returns the running maxima of |m| and |v|, as i32
+  /// patterns.
   std::pair<Value, Value> updateChunk(Value at, Value offset, Value mask,
                                       Value largestM, Value largestV,
                                       const DynamicMapTables &signedMap,
@@ -208,13 +209,23 @@ std::pair<Value, Value> QuantizedStepLowering::updateChunk(
     store(written.back(), paramCopy, element, mask);
   store(written[1], scratchM, at, mask);
   store(written[2], scratchV, at, mask);
-  // Lanes past the block's end count as 0.
+  // The largest magnitude as the largest pattern of |x|: the patterns of
+  // non-negative floats order as their values, and NaN's lie above
+  // infinity's, so one integer max propagates NaN. Lanes past the block's
+  // end count as 0.
   auto runningMax = [&](Value max, Value moment) -> Value {
-    Value magnitude = math::AbsFOp::create(b, loc, moment);
+    Type bits = vectorOf(b.getI32Type());
+    Value magnitude = arith::AndIOp::create(
+        b, loc, arith::BitcastOp::create(b, loc, bits, moment),
+        arith::ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(cast<ShapedType>(bits),
+                                   b.getI32IntegerAttr(0x7fffffff))));
     if (mask)
-      magnitude = arith::SelectOp::create(b, loc, mask, magnitude,
-                                          splatConstant(f32, 0.0));
-    return arith::MaximumFOp::create(b, loc, max, magnitude);
+      magnitude = arith::SelectOp::create(
+          b, loc, mask, magnitude,
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(bits)));
+    return arith::MaxUIOp::create(b, loc, max, magnitude);
   };
   return {runningMax(largestM, written[1]), runningMax(largestV, written[2])};
 }
@@ -260,7 +271,8 @@ void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock,
         oldAbsmaxM = memref::LoadOp::create(b, loc, mAbsmax, block);
         oldAbsmaxV = memref::LoadOp::create(b, loc, vAbsmax, block);
         SmallVector<Value> maxima;
-        Value zero = splatConstant(f32, 0.0);
+        Value zero = arith::ConstantOp::create(
+            b, loc, b.getZeroAttr(vectorOf(b.getI32Type())));
         forEachChunk(
             length, {zero, zero},
             [&](Value at, Value mask, ValueRange max) -> SmallVector<Value> {
@@ -271,8 +283,10 @@ void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock,
             maxima);
         // A block of zeros has absmax 0 and scales by 0 (NaN stays NaN).
         auto newAbsmax = [&](Value max, Value absmax) -> Value {
-          Value largest = vector::ReductionOp::create(
-              b, loc, vector::CombiningKind::MAXIMUMF, max);
+          Value largest = arith::BitcastOp::create(
+              b, loc, f32,
+              vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXUI,
+                                          max));
           memref::StoreOp::create(b, loc, largest, absmax, ValueRange{block});
           Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
           Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1));

@@ -96,18 +96,23 @@ def OptimLowerQuantizedStepsPass
     block of `block_size` elements at a time, `vector-width` lanes at a time
     (0: the host's vector registers of f32):
 
-    1. the codes are read and looked up (a gather from the 256-entry code
-       table) and scaled by the block's absmax; the step's elementwise body
+    1. the codes are read and looked up in the 256-entry code table, and
+       scaled by the block's absmax; the step's elementwise body
        (`StepOpInterface`) computes the new parameter, written at once, and
        the new moments, kept in two stack buffers of one block, whose largest
-       magnitudes are the block's new absmax;
+       magnitudes are the block's new absmax (an integer max of the patterns
+       of |x|, which propagates NaN);
     2. each new moment times 1 / absmax, clamped to [-1, 1], is written as the
-       index of its nearest code: its f32 bit pattern's exponent and top 7
-       fraction bits pick a bucket whose table gives the nearest code of the
-       bucket's lowest value, and one comparison with that code's midpoint
-       to the next gives the answer (`optim/Transforms/Utils/DynamicMap.h`).
-       A negative value in the signed map takes the mirror of its
-       magnitude's code.
+       index of its nearest code: its f32 pattern's exponent and top 7
+       fraction bits pick a bucket, whose one table entry gives the nearest
+       code of the bucket's lowest value and the midpoint to the next code,
+       if the bucket holds it (`optim/Transforms/Utils/DynamicMap.h`). A
+       negative value in the signed map takes the mirror of its magnitude's
+       code.
+
+    A lookup is a load per lane: without fast hardware gathers (AMD's), LLVM
+    scalarizes `vector.gather` with 64-bit addresses, which cost a fifth
+    more.
 
     The code tables are private constant `memref.global`s of the module. The
     last block, if partial, ends with one masked chunk. With `num-threads =

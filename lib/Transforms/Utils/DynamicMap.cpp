@@ -58,33 +58,37 @@ std::array<float, 256> mlir::optim::getDynamicMap(bool isSigned) {
 NearestCodeTables
 mlir::optim::getNearestCodeTables(const std::array<float, 256> &code) {
   using Tables = NearestCodeTables;
-  Tables tables;
+  std::array<float, 256> midpoints;
   for (size_t i = 0; i + 1 < code.size(); ++i)
-    tables.midpoints[i] = static_cast<float>(
+    midpoints[i] = static_cast<float>(
         (static_cast<double>(code[i]) + static_cast<double>(code[i + 1])) / 2);
-  tables.midpoints.back() = std::numeric_limits<float>::infinity();
+  midpoints.back() = std::numeric_limits<float>::infinity();
 
   // The codes below 0 are never searched: a signed map finds a negative
   // value's code by its magnitude's.
   auto zero =
-      static_cast<int32_t>(llvm::lower_bound(code, 0.0f) - code.begin());
-  auto valueAt = [](uint64_t pattern) {
-    return llvm::bit_cast<float>(static_cast<uint32_t>(pattern));
-  };
-  for (uint64_t k = 0; k < Tables::kNumBuckets; ++k) {
-    float low =
-        k == 0 ? 0.0f
-               : valueAt(Tables::kLowestPattern + (k << Tables::kBucketShift));
-    float high =
-        valueAt(Tables::kLowestPattern + ((k + 1) << Tables::kBucketShift));
-    int32_t index = zero;
-    while (tables.midpoints[index] < low)
+      static_cast<uint32_t>(llvm::lower_bound(code, 0.0f) - code.begin());
+  Tables tables;
+  for (uint32_t k = 0; k < Tables::kNumBuckets; ++k) {
+    uint32_t low = Tables::kLowestPattern + (k << Tables::kBucketShift);
+    uint32_t high = low + (1u << Tables::kBucketShift);
+    // The first bucket also holds everything below kLowestPattern.
+    float lowValue = k == 0 ? 0.0f : llvm::bit_cast<float>(low);
+    uint32_t index = zero;
+    while (midpoints[index] < lowValue)
       ++index;
-    // The search adds at most one: a second midpoint in the bucket would
-    // need a second comparison.
-    if (index + 1 < 256 && tables.midpoints[index + 1] < high)
-      return {};
-    tables.buckets.push_back(index);
+    uint32_t threshold = Tables::kNoThreshold;
+    uint32_t midpoint = llvm::bit_cast<uint32_t>(midpoints[index]);
+    if (midpoint < high) {
+      // The search adds at most one: a second midpoint in the bucket would
+      // need a second comparison.
+      if (index + 1 < 256 &&
+          llvm::bit_cast<uint32_t>(midpoints[index + 1]) < high)
+        return {};
+      threshold = midpoint & (Tables::kNoThreshold - 1);
+    }
+    tables.buckets.push_back(
+        static_cast<int32_t>(index << Tables::kIndexShift | threshold));
   }
   return tables;
 }
@@ -123,25 +127,25 @@ FailureOr<DynamicMapTables> mlir::optim::getDynamicMapTables(OpBuilder &b,
   std::string prefix = isSigned ? "__optim_signed_" : "__optim_unsigned_";
   return DynamicMapTables{
       getTable(b, loc, module, prefix + "code", f32Table(code)),
-      getTable(b, loc, module, prefix + "buckets", buckets),
-      getTable(b, loc, module, prefix + "midpoints",
-               f32Table(nearest.midpoints)),
-      isSigned};
+      getTable(b, loc, module, prefix + "buckets", buckets), isSigned};
 }
 
-/// `table[indices]`, a gather of every lane.
+/// `table[indices]`, a load per lane: LLVM scalarizes `vector.gather` where
+/// hardware gathers are slow (AMD's), through 64-bit vector addresses that
+/// cost a fifth more than these loads.
 static Value gather(OpBuilder &b, Location loc, Value table, Value indices) {
   auto shape = cast<VectorType>(indices.getType()).getShape();
   auto type = VectorType::get(
       shape, cast<MemRefType>(table.getType()).getElementType());
-  Value all = vector::ConstantMaskOp::create(
-      b, loc, VectorType::get(shape, b.getI1Type()),
-      vector::ConstantMaskKind::AllTrue);
-  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
-  return vector::GatherOp::create(
-      b, loc, type, table,
-      ValueRange{arith::ConstantIndexOp::create(b, loc, 0)}, indices, all,
-      zero);
+  SmallVector<Value> lanes;
+  for (int64_t lane = 0; lane < shape[0]; ++lane) {
+    Value index = vector::ExtractOp::create(b, loc, indices, lane);
+    lanes.push_back(
+        memref::LoadOp::create(b, loc, table,
+                               ValueRange{arith::IndexCastUIOp::create(
+                                   b, loc, b.getIndexType(), index)}));
+  }
+  return vector::FromElementsOp::create(b, loc, type, lanes);
 }
 
 /// The codes are read as `ui8` and viewed as `i8`: arith takes signless
@@ -159,7 +163,8 @@ Value mlir::optim::buildDequantize(OpBuilder &b, Location loc, Value codes,
       vector::BroadcastOp::create(b, loc, values.getType(), absmax));
 }
 
-/// The nearest code of |x| among those >= 0 (`NearestCodeTables`), and for
+/// The nearest code of |x| among those >= 0 (`NearestCodeTables`: one
+/// gather), and for
 /// a negative `x` in a signed map its mirror, code[254 - i] = -code[i]
 /// (there is no -1).
 Value mlir::optim::buildQuantize(OpBuilder &b, Location loc, Value x,
@@ -183,13 +188,14 @@ Value mlir::optim::buildQuantize(OpBuilder &b, Location loc, Value x,
       b, loc,
       arith::SubIOp::create(b, loc, clamped, splat(Tables::kLowestPattern)),
       splat(Tables::kBucketShift));
-  Value index = gather(b, loc, map.buckets, bucket);
-  Value above =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                            arith::BitcastOp::create(b, loc, type, magnitude),
-                            gather(b, loc, map.midpoints, index));
-  index = arith::AddIOp::create(b, loc, index,
-                                arith::ExtUIOp::create(b, loc, i32, above));
+  Value entry = gather(b, loc, map.buckets, bucket);
+  Value above = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ugt,
+      arith::AndIOp::create(b, loc, clamped, splat(Tables::kNoThreshold - 1)),
+      arith::AndIOp::create(b, loc, entry, splat(Tables::kThresholdMask)));
+  Value index = arith::AddIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, entry, splat(Tables::kIndexShift)),
+      arith::ExtUIOp::create(b, loc, i32, above));
   if (map.isSigned) {
     Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                            bits, splat(0));

@@ -24,13 +24,16 @@ namespace mlir::optim {
 /// of `optim.adamw_step` gives the definition this follows.
 std::array<float, 256> getDynamicMap(bool isSigned);
 
-/// The nearest code of a magnitude `a` in [0, 1], in two lookups. `a`'s f32
+/// The nearest code of a magnitude `a` in [0, 1], in one lookup. `a`'s f32
 /// pattern, clamped to [kLowestPattern, pattern of 1], gives the bucket
 /// `(pattern - kLowestPattern) >> kBucketShift`: its exponent and top 7
-/// fraction bits. `buckets[k]` is the index of the nearest code of the
-/// bucket's lowest value, and the nearest code of `a` is that index, plus one
-/// where `a > midpoints[index]` (the midpoint between that code and the next).
-/// That is exact because no bucket holds more than one midpoint.
+/// fraction bits. No bucket holds more than one midpoint between codes, so
+/// one entry per bucket says everything: the index of the nearest code of
+/// the bucket's lowest value (`entry >> kIndexShift`), and the low 16 bits of
+/// the pattern of the bucket's midpoint (`entry & kThresholdMask`, or
+/// kNoThreshold without one). The nearest code of `a` is that index, plus
+/// one where the low 16 bits of `a`'s pattern exceed the midpoint's: within
+/// a bucket, that is `a > midpoint`, exactly.
 struct NearestCodeTables {
   /// 2^-24: every code's midpoint with 0 lies above it.
   static constexpr uint32_t kLowestPattern = 0x33800000;
@@ -38,23 +41,24 @@ struct NearestCodeTables {
   static constexpr unsigned kBucketShift = 16;
   static constexpr unsigned kNumBuckets =
       ((kOnePattern - kLowestPattern) >> kBucketShift) + 1;
+  static constexpr unsigned kIndexShift = 17;
+  static constexpr uint32_t kThresholdMask = (1u << kIndexShift) - 1;
+  static constexpr uint32_t kNoThreshold = 1u << kBucketShift;
 
-  /// For each bucket, an index into the code table (`int32_t`, what a vector
-  /// gather reads).
+  /// One entry per bucket (`int32_t`, what a vector gather reads).
   std::vector<int32_t> buckets;
-  /// midpoints[i] lies between code[i] and code[i + 1]; the last is +inf.
-  std::array<float, 256> midpoints;
 };
 
-/// The tables for the codes >= 0 of `code` (a dynamic map), or an empty
+/// The table for the codes >= 0 of `code` (a dynamic map), or an empty
 /// `buckets` if some bucket holds two midpoints (not for bitsandbytes' maps).
+/// A midpoint is the f32 nearest to the exact midpoint of two codes.
 NearestCodeTables getNearestCodeTables(const std::array<float, 256> &code);
 
 /// One dynamic map's tables in a function: `memref.get_global`s of private
-/// constants of the module (`__optim_{signed,unsigned}_{code,buckets,
-/// midpoints}`), created there once.
+/// constants of the module (`__optim_{signed,unsigned}_{code,buckets}`),
+/// created there once.
 struct DynamicMapTables {
-  Value code, buckets, midpoints;
+  Value code, buckets;
   bool isSigned;
 };
 
