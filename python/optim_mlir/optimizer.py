@@ -6,17 +6,19 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ._functional import (_ELEMENTS, check_disjoint, check_fits_compute_type,
-                          check_hyperparameters, check_rounding_options, check_step,
-                          check_tensor, core_step)
+from ._functional import (_ELEMENTS, check_block_size, check_disjoint,
+                          check_fits_compute_type, check_hyperparameters,
+                          check_rounding_options, check_step, check_tensor, core_step)
 
 # splitmix64's increment: tensor i rounds with seed + i * _SEED_GAMMA, so that
 # tensors of one shape do not round alike.
 _SEED_GAMMA = 0x9E3779B97F4A7C15
 
 _HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
-# The arrays of a parameter's state.
+# The arrays of a parameter's state of its shape, and the absmax of 8-bit
+# moments (one float32 per block).
 _STATE_ARRAYS = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq", "master")
+_ABSMAX = ("exp_avg_absmax", "exp_avg_sq_absmax")
 # torch's options that change the update, with their values for AdamW; the
 # others (foreach, fused, capturable, ...) only choose how torch computes it.
 _TORCH_OPTIONS = {"amsgrad": False, "maximize": False, "decoupled_weight_decay": True}
@@ -82,21 +84,37 @@ class AdamW:
     ``rounding="stochastic"`` rounds the new bfloat16 and float16 parameters
     (or copies) stochastically, tensor i with the seed ``seed + i * 0x9E3779B97F4A7C15``
     (mod 2**64); other tensors round to nearest.
+
+    8-bit moments: with ``state_dtype=numpy.uint8``, a parameter of
+    ``min_8bit_size`` elements or more (not float64) keeps ``exp_avg`` and
+    ``exp_avg_sq`` as uint8 codes of bitsandbytes' signed and unsigned
+    dynamic maps, scaled per block of ``block_size`` elements by the float32
+    ``exp_avg_absmax`` and ``exp_avg_sq_absmax`` (see
+    :func:`optim_mlir.adamw_step`); smaller ones keep float moments of their
+    dtype. 8-bit steps round to nearest.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
                  amsgrad=False, *, maximize=False, state_dtype=None, master_weights=False,
-                 rounding="nearest", seed=0):
+                 rounding="nearest", seed=0, block_size=256, min_8bit_size=4096):
         if state_dtype is not None:
             try:
                 dtype = np.dtype(state_dtype)
             except TypeError:
                 dtype = None
-            if dtype not in _ELEMENTS:
+            if dtype not in _ELEMENTS and dtype != np.uint8:
                 raise TypeError(
-                    "state_dtype must be None, float64, float32, bfloat16 (ml_dtypes) or "
-                    f"float16, got {state_dtype!r}")
+                    "state_dtype must be None, float64, float32, bfloat16 (ml_dtypes), "
+                    f"float16 or uint8 (8-bit moments), got {state_dtype!r}")
             state_dtype = dtype
+        self.block_size = check_block_size(block_size)
+        if isinstance(min_8bit_size, bool) or not isinstance(min_8bit_size, numbers.Integral) \
+                or min_8bit_size < 0:
+            raise ValueError(f"min_8bit_size must be an int >= 0, got {min_8bit_size!r}")
+        self.min_8bit_size = int(min_8bit_size)
+        if state_dtype == np.uint8 and rounding != "nearest":
+            raise ValueError("with 8-bit moments (state_dtype uint8), rounding must be "
+                             "'nearest'")
         if not isinstance(master_weights, bool):
             raise TypeError(f"master_weights must be a bool, got {type(master_weights).__name__}")
         self.state_dtype = state_dtype
@@ -170,10 +188,12 @@ class AdamW:
         stepping = [i for i, g in enumerate(grads) if g is not None]
         for i in stepping:
             arrays = {"params": params[i], "grads": grads[i]}
+            codes = ()
             if i in self.state:
                 for key in _STATE_ARRAYS:
                     if key in self.state[i]:
                         arrays[key] = self.state[i][key]
+                codes = self._check_8bit_state(i, params[i])
                 taken = self.state[i]["step"]
                 if isinstance(taken, bool) or not isinstance(taken, numbers.Integral):
                     raise TypeError(
@@ -185,12 +205,12 @@ class AdamW:
                         f"state[{i}]['step'] is {taken}; expected 0 to 2**63 - 2 steps "
                         f"taken, so that the next step count fits in 64 bits"
                     )
-            check_tensor(i, arrays)
+            check_tensor(i, arrays, codes)
         check_disjoint(
             [(f"params[{i}]", params[i]) for i in stepping]
             + [(f"state[{i}]['{key}']", self.state[i][key])
                for i in stepping if i in self.state
-               for key in _STATE_ARRAYS if key in self.state[i]],
+               for key in _STATE_ARRAYS + _ABSMAX if key in self.state[i]],
             [(f"grads[{i}]", grads[i]) for i in stepping],
         )
         hypers = [
@@ -210,13 +230,13 @@ class AdamW:
                     t = self.state[index]["step"] + 1 if index in self.state else 1
                     master = self._has_master(index, p)
                     # Calls round stochastically only where they write bf16
-                    # or f16.
-                    kind = (t, master, p.dtype.itemsize == 2)
+                    # or f16; 8-bit moments step apart from float ones.
+                    kind = (t, master, p.dtype.itemsize == 2, self._is_8bit(index, p))
                     buckets.setdefault(kind, []).append(index)
                 index += 1
             options = _group_options(group, f"param_groups[{gi}]")
             calls += [(check_step(t), indices, hyper, master, options)
-                      for (t, master, _), indices in buckets.items()]
+                      for (t, master, _, _), indices in buckets.items()]
             # The compute type depends on the stepped arrays' dtypes.
             group_params = [
                 self.state[i]["master"] if i in self.state and "master" in self.state[i]
@@ -234,11 +254,15 @@ class AdamW:
                 if i not in self.state:
                     self.state[i] = self._new_state(params[i])
                 if amsgrad and "max_exp_avg_sq" not in self.state[i]:
-                    self.state[i]["max_exp_avg_sq"] = np.zeros_like(self.state[i]["exp_avg_sq"])
+                    moments = self.state[i]["exp_avg_sq"].dtype
+                    self.state[i]["max_exp_avg_sq"] = np.zeros(
+                        params[i].shape, params[i].dtype if moments == np.uint8 else moments)
 
         for t, indices, hyper, master, (amsgrad, maximize, l2) in calls:
             states = [self.state[i] for i in indices]
             stepped = [s["master"] for s in states] if master else [params[i] for i in indices]
+            absmax = {key: [s[key] for s in states] if _ABSMAX[0] in states[0] else None
+                      for key in _ABSMAX}
             core_step(
                 stepped,
                 [grads[i] for i in indices],
@@ -248,7 +272,8 @@ class AdamW:
                 copies=[params[i] for i in indices] if master else None,
                 seeds=self._seeds(indices, params) if self.rounding == "stochastic" else None,
                 max_v=[s["max_exp_avg_sq"] for s in states] if amsgrad else None,
-                maximize=maximize, l2=l2)
+                maximize=maximize, l2=l2, m_absmax=absmax["exp_avg_absmax"],
+                v_absmax=absmax["exp_avg_sq_absmax"], block_size=self.block_size)
             for s in states:
                 s["step"] = t
 
@@ -262,10 +287,41 @@ class AdamW:
             return "master" in self.state[i]
         return self._wants_master(p)
 
+    def _is_8bit(self, i, p):
+        """Whether parameter i has (or will have) 8-bit moments."""
+        if i in self.state:
+            return _ABSMAX[0] in self.state[i]
+        return (self.state_dtype == np.uint8 and p.size >= self.min_8bit_size
+                and p.dtype != np.float64)
+
+    def _check_8bit_state(self, i, p):
+        """Checks the absmax of parameter i's 8-bit moments, if any; returns
+        the names of its moments that hold codes (for check_tensor)."""
+        if not any(key in self.state[i] for key in _ABSMAX):
+            return ()
+        blocks = -(-p.size // self.block_size)
+        for key in _ABSMAX:
+            a = self.state[i].get(key)
+            if not (isinstance(a, np.ndarray) and a.dtype == np.float32 and a.shape == (blocks,)
+                    and a.flags.c_contiguous and a.flags.writeable):
+                raise ValueError(
+                    f"state[{i}]['{key}'] must be a writeable float32 array of shape "
+                    f"({blocks},): one absmax per block of {self.block_size}")
+        if p.dtype == np.float64:
+            raise TypeError(f"params[{i}] is float64; 8-bit moments step in float32")
+        return ("exp_avg", "exp_avg_sq")
+
     def _new_state(self, p):
-        dtype = self.state_dtype or p.dtype
-        state = {"step": 0, "exp_avg": np.zeros(p.shape, dtype),
-                 "exp_avg_sq": np.zeros(p.shape, dtype)}
+        if self._is_8bit(None, p):
+            blocks = -(-p.size // self.block_size)
+            state = {"step": 0, "exp_avg": np.full(p.shape, 127, np.uint8),
+                     "exp_avg_sq": np.zeros(p.shape, np.uint8),
+                     "exp_avg_absmax": np.zeros(blocks, np.float32),
+                     "exp_avg_sq_absmax": np.zeros(blocks, np.float32)}
+        else:
+            dtype = p.dtype if self.state_dtype in (None, np.uint8) else self.state_dtype
+            state = {"step": 0, "exp_avg": np.zeros(p.shape, dtype),
+                     "exp_avg_sq": np.zeros(p.shape, dtype)}
         if self._wants_master(p):
             state["master"] = p.astype(np.float32)
         return state
@@ -357,10 +413,12 @@ class AdamW:
             # The moments in the state dtype; a master in float32 (one this
             # optimizer would keep and the dict lacks starts from the
             # parameter).
-            dtypes = {"exp_avg": self.state_dtype or p.dtype,
-                      "exp_avg_sq": self.state_dtype or p.dtype}
+            floats = p.dtype if self.state_dtype in (None, np.uint8) else self.state_dtype
+            quantized = all(key in s for key in _ABSMAX)
+            moments = np.dtype(np.uint8) if quantized else floats
+            dtypes = {"exp_avg": moments, "exp_avg_sq": moments}
             if "max_exp_avg_sq" in s:
-                dtypes["max_exp_avg_sq"] = self.state_dtype or p.dtype
+                dtypes["max_exp_avg_sq"] = floats
             if "master" in s:
                 dtypes["master"] = np.dtype(np.float32)
             elif self._wants_master(p):
@@ -389,6 +447,15 @@ class AdamW:
                         f"but its parameter has shape {p.shape}"
                     )
                 entry[key] = x
+            if quantized:
+                blocks = -(-p.size // self.block_size)
+                for key in _ABSMAX:
+                    x = np.array(s[key], dtype=np.float32, order="C", copy=True)
+                    if x.shape != (blocks,):
+                        raise ValueError(
+                            f"state_dict state[{saved_id!r}]['{key}'] has shape {x.shape}; "
+                            f"expected ({blocks},), one absmax per block of {self.block_size}")
+                    entry[key] = x
             new_state[index] = entry
 
         self.param_groups[:] = new_groups

@@ -326,3 +326,61 @@ def test_adamw8bit_bad_arguments():
     p.grad = torch.ones_like(p)
     opt.step()
     assert opt.state[p]["exp_avg"].dtype == torch.float64
+
+
+# The numpy optimizer.
+
+def test_numpy_adamw_uint8_states_step_like_adamw_step():
+    rng = np.random.default_rng(6)
+    shapes = [(70, 100), (64,), (5000,)]
+    params = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    by_hand = [p.copy() for p in params]
+    opt = optim_mlir.AdamW(params, lr=1e-3, state_dtype=np.uint8)
+    states = [zero_state(p.size) if p.size >= 4096 else
+              (np.zeros(p.size, np.float32), np.zeros(p.size, np.float32)) for p in by_hand]
+    for t in range(1, 4):
+        grads = [gradients(rng, p.size).reshape(p.shape) for p in params]
+        opt.step(grads)
+        for p, g, state in zip(by_hand, grads, states):
+            flat, g = p.reshape(-1), g.reshape(-1)
+            if len(state) == 4:
+                step(flat, g, state, t)
+            else:
+                optim_mlir.adamw_step([flat], [g], [state[0]], [state[1]], t, **HYPER)
+    for p, q in zip(params, by_hand):
+        np.testing.assert_array_equal(p, q)
+    assert opt.state[0]["exp_avg"].dtype == np.uint8
+    assert opt.state[0]["exp_avg_absmax"].shape == (28,)
+    assert opt.state[1]["exp_avg"].dtype == np.float32  # below min_8bit_size
+    np.testing.assert_array_equal(opt.state[2]["exp_avg_sq"], states[2][1])
+
+
+def test_numpy_adamw_uint8_state_dict_and_amsgrad():
+    rng = np.random.default_rng(7)
+    params = [rng.standard_normal(5000).astype(np.float32)]
+    opt = optim_mlir.AdamW(params, state_dtype=np.uint8, amsgrad=True, block_size=128)
+    opt.step([gradients(rng, 5000)])
+    assert opt.state[0]["max_exp_avg_sq"].dtype == np.float32
+    assert opt.state[0]["exp_avg_absmax"].shape == (40,)
+    copies = [params[0].copy()]
+    other = optim_mlir.AdamW(copies, state_dtype=np.uint8, amsgrad=True, block_size=128)
+    other.load_state_dict(opt.state_dict())
+    g = gradients(rng, 5000)
+    opt.step([g])
+    other.step([g.copy()])
+    np.testing.assert_array_equal(params[0], copies[0])
+    np.testing.assert_array_equal(opt.state[0]["exp_avg"], other.state[0]["exp_avg"])
+
+
+def test_numpy_adamw_uint8_bad_state_changes_nothing():
+    rng = np.random.default_rng(8)
+    params = [rng.standard_normal(5000).astype(np.float32)]
+    opt = optim_mlir.AdamW(params, state_dtype=np.uint8)
+    opt.step([gradients(rng, 5000)])
+    opt.state[0]["exp_avg_sq_absmax"] = np.zeros(3, np.float32)
+    before = params[0].copy()
+    with pytest.raises(ValueError, match=r"state\[0\]\['exp_avg_sq_absmax'\]"):
+        opt.step([gradients(rng, 5000)])
+    np.testing.assert_array_equal(params[0], before)
+    with pytest.raises(ValueError, match="rounding must be 'nearest'"):
+        optim_mlir.AdamW(params, state_dtype=np.uint8, rounding="stochastic")
