@@ -45,14 +45,25 @@ using namespace mlir::optim;
 
 namespace {
 
+/// A state held as 8-bit codes: m, v, or amsgrad's max_v.
+struct CodedState {
+  /// Its position among the step's states (`buildElementwiseBody`).
+  unsigned index;
+  /// The flat codes, the absmax and the map.
+  Value codes, absmax;
+  DynamicMapTables map;
+  /// Per block: the stack buffer of its new values (f32) and the old absmax.
+  Value scratch, oldAbsmax;
+};
+
 /// Emits the loops of one 8-bit step at `op`, which it then erases.
 class QuantizedStepLowering {
 public:
   QuantizedStepLowering(AdamWStepOp op, int64_t lanes)
       : op(op), b(op), loc(op.getLoc()), lanes(lanes), f32(b.getF32Type()) {}
 
-  void lower(DynamicMapTables signedMap, DynamicMapTables unsignedMap,
-             int64_t numThreads);
+  void lower(const DynamicMapTables &signedMap,
+             const DynamicMapTables &unsignedMap, int64_t numThreads);
 
 private:
   Value constIndex(int64_t value) {
@@ -84,18 +95,14 @@ private:
   Value load(Value memref, Type element, Value at, Value mask);
   void store(Value value, Value memref, Value at, Value mask);
 
-  void lowerBlocks(Value firstBlock, Value endBlock, DynamicMapTables signedMap,
-                   DynamicMapTables unsignedMap);
+  void lowerBlocks(Value firstBlock, Value endBlock);
   /// Sweep 1 on `lanes` elements at `at` of the block (under `mask` for a
-  /// partial chunk); returns the running maxima of |m| and |v|, as i32
-  /// patterns.
-  std::pair<Value, Value> updateChunk(Value at, Value offset, Value mask,
-                                      Value largestM, Value largestV,
-                                      const DynamicMapTables &signedMap,
-                                      const DynamicMapTables &unsignedMap);
-  void quantizeChunk(Value at, Value offset, Value mask, Value inverseM,
-                     Value inverseV, const DynamicMapTables &signedMap,
-                     const DynamicMapTables &unsignedMap);
+  /// partial chunk), given the running maxima of each coded state's |x| (as
+  /// i32 patterns); returns them updated.
+  SmallVector<Value> updateChunk(Value at, Value offset, Value mask,
+                                 ValueRange largest);
+  /// Sweep 2: each coded state's values times its 1 / absmax, as codes.
+  void quantizeChunk(Value at, Value offset, Value mask, ValueRange inverses);
   /// Runs `chunk(at, mask)` over [0, length) of a block: a loop of whole
   /// vectors, then one masked chunk if elements remain.
   void
@@ -110,13 +117,14 @@ private:
   Type f32;
 
   Value numElements, blockSize;
-  /// The flat views of param, grad, m, v and the optional float states.
-  Value param, grad, m, v, mAbsmax, vAbsmax, maxV, paramCopy;
+  /// The flat views of grad and of every state (null for a coded one).
+  Value grad;
+  SmallVector<Value> states;
+  /// m, v and an 8-bit max_v.
+  SmallVector<CodedState> coded;
   /// The step scalars as vectors, the grad scale's vector (or null).
   SmallVector<Value> scalars;
   Value gradScale;
-  /// Per block: the block's new moments (f32), the old absmax of each.
-  Value scratchM, scratchV, oldAbsmaxM, oldAbsmaxV;
 };
 
 } // namespace
@@ -176,87 +184,76 @@ void QuantizedStepLowering::forEachChunk(
   llvm::append_range(results, ifOp.getResults());
 }
 
-std::pair<Value, Value> QuantizedStepLowering::updateChunk(
-    Value at, Value offset, Value mask, Value largestM, Value largestV,
-    const DynamicMapTables &signedMap, const DynamicMapTables &unsignedMap) {
+SmallVector<Value> QuantizedStepLowering::updateChunk(Value at, Value offset,
+                                                      Value mask,
+                                                      ValueRange largest) {
   Value element = arith::AddIOp::create(b, loc, offset, at);
-  auto elementType = [](Value memref) {
-    return cast<MemRefType>(memref.getType()).getElementType();
-  };
   auto read = [&](Value memref) {
-    return load(memref, elementType(memref), element, mask);
+    return load(memref, cast<MemRefType>(memref.getType()).getElementType(),
+                element, mask);
   };
-  Value mOld = buildDequantize(b, loc, read(m), oldAbsmaxM, signedMap);
-  Value vOld = buildDequantize(b, loc, read(v), oldAbsmaxV, unsignedMap);
+  SmallVector<Value> values = llvm::map_to_vector(
+      states, [&](Value state) { return state ? read(state) : Value(); });
+  for (CodedState &state : coded)
+    values[state.index] =
+        buildDequantize(b, loc, read(state.codes), state.oldAbsmax, state.map);
   SmallVector<Value> inputs = {read(grad)};
   if (gradScale)
     inputs.push_back(gradScale);
   // `found_inf` skips the whole step before these loops.
   if (op.getFoundInf())
     inputs.push_back(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)));
-  SmallVector<Value> states = {read(param), mOld, vOld};
-  if (maxV)
-    states.push_back(read(maxV));
-  if (paramCopy)
-    states.push_back(read(paramCopy));
   SmallVector<Value> written =
-      op.buildElementwiseBody(b, loc, inputs, states, scalars);
+      op.buildElementwiseBody(b, loc, inputs, values, scalars);
+  for (auto [state, value] : llvm::zip(states, written))
+    if (state)
+      store(value, state, element, mask);
 
-  store(written[0], param, element, mask);
-  if (maxV)
-    store(written[3], maxV, element, mask);
-  if (paramCopy)
-    store(written.back(), paramCopy, element, mask);
-  store(written[1], scratchM, at, mask);
-  store(written[2], scratchV, at, mask);
   // The largest magnitude as the largest pattern of |x|: the patterns of
   // non-negative floats order as their values, and NaN's lie above
   // infinity's, so one integer max propagates NaN. Lanes past the block's
   // end count as 0.
-  auto runningMax = [&](Value max, Value moment) -> Value {
-    Type bits = vectorOf(b.getI32Type());
+  Type bits = vectorOf(b.getI32Type());
+  Value signMask = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(cast<ShapedType>(bits),
+                             b.getI32IntegerAttr(0x7fffffff)));
+  SmallVector<Value> maxima;
+  for (auto [state, max] : llvm::zip(coded, largest)) {
+    Value value = written[state.index];
+    store(value, state.scratch, at, mask);
     Value magnitude = arith::AndIOp::create(
-        b, loc, arith::BitcastOp::create(b, loc, bits, moment),
-        arith::ConstantOp::create(
-            b, loc,
-            DenseElementsAttr::get(cast<ShapedType>(bits),
-                                   b.getI32IntegerAttr(0x7fffffff))));
+        b, loc, arith::BitcastOp::create(b, loc, bits, value), signMask);
     if (mask)
       magnitude = arith::SelectOp::create(
           b, loc, mask, magnitude,
           arith::ConstantOp::create(b, loc, b.getZeroAttr(bits)));
-    return arith::MaxUIOp::create(b, loc, max, magnitude);
-  };
-  return {runningMax(largestM, written[1]), runningMax(largestV, written[2])};
+    maxima.push_back(arith::MaxUIOp::create(b, loc, max, magnitude));
+  }
+  return maxima;
 }
 
 void QuantizedStepLowering::quantizeChunk(Value at, Value offset, Value mask,
-                                          Value inverseM, Value inverseV,
-                                          const DynamicMapTables &signedMap,
-                                          const DynamicMapTables &unsignedMap) {
+                                          ValueRange inverses) {
   Value element = arith::AddIOp::create(b, loc, offset, at);
-  auto codes = [&](Value scratch, Value inverse, const DynamicMapTables &map) {
-    Value x = arith::MulFOp::create(b, loc, load(scratch, f32, at, mask),
+  for (auto [state, inverse] : llvm::zip(coded, inverses)) {
+    Value x = arith::MulFOp::create(b, loc, load(state.scratch, f32, at, mask),
                                     splat(inverse));
     x = arith::MinimumFOp::create(
         b, loc, arith::MaximumFOp::create(b, loc, x, splatConstant(f32, -1.0)),
         splatConstant(f32, 1.0));
-    return buildQuantize(b, loc, x, map);
-  };
-  store(codes(scratchM, inverseM, signedMap), m, element, mask);
-  store(codes(scratchV, inverseV, unsignedMap), v, element, mask);
+    store(buildQuantize(b, loc, x, state.map), state.codes, element, mask);
+  }
 }
 
-void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock,
-                                        DynamicMapTables signedMap,
-                                        DynamicMapTables unsignedMap) {
+void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock) {
   auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
   Block *body = b.createBlock(&scope.getBodyRegion());
   b.setInsertionPointToStart(body);
   auto scratchType =
       MemRefType::get({static_cast<int64_t>(op.getBlockSize())}, f32);
-  scratchM = memref::AllocaOp::create(b, loc, scratchType);
-  scratchV = memref::AllocaOp::create(b, loc, scratchType);
+  for (CodedState &state : coded)
+    state.scratch = memref::AllocaOp::create(b, loc, scratchType);
   scf::ForOp::create(
       b, loc, firstBlock, endBlock, constIndex(1), ValueRange{},
       [&](OpBuilder &nested, Location, Value block, ValueRange) {
@@ -268,42 +265,41 @@ void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock,
             b, loc, blockSize,
             arith::SubIOp::create(b, loc, numElements, offset));
 
-        oldAbsmaxM = memref::LoadOp::create(b, loc, mAbsmax, block);
-        oldAbsmaxV = memref::LoadOp::create(b, loc, vAbsmax, block);
+        for (CodedState &state : coded)
+          state.oldAbsmax = memref::LoadOp::create(b, loc, state.absmax, block);
+        SmallVector<Value> zeros(
+            coded.size(), arith::ConstantOp::create(
+                              b, loc, b.getZeroAttr(vectorOf(b.getI32Type()))));
         SmallVector<Value> maxima;
-        Value zero = arith::ConstantOp::create(
-            b, loc, b.getZeroAttr(vectorOf(b.getI32Type())));
         forEachChunk(
-            length, {zero, zero},
-            [&](Value at, Value mask, ValueRange max) -> SmallVector<Value> {
-              auto [largestM, largestV] = updateChunk(
-                  at, offset, mask, max[0], max[1], signedMap, unsignedMap);
-              return {largestM, largestV};
+            length, zeros,
+            [&](Value at, Value mask, ValueRange largest) {
+              return updateChunk(at, offset, mask, largest);
             },
             maxima);
-        // A block of zeros has absmax 0 and scales by 0 (NaN stays NaN).
-        auto newAbsmax = [&](Value max, Value absmax) -> Value {
+        // The new absmax, and 1 / absmax; a block of zeros has absmax 0 and
+        // scales by 0 (NaN stays NaN).
+        SmallVector<Value> inverses;
+        for (auto [state, max] : llvm::zip(coded, maxima)) {
           Value largest = arith::BitcastOp::create(
               b, loc, f32,
               vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXUI,
                                           max));
-          memref::StoreOp::create(b, loc, largest, absmax, ValueRange{block});
+          memref::StoreOp::create(b, loc, largest, state.absmax,
+                                  ValueRange{block});
           Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
           Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1));
           Value positive = arith::CmpFOp::create(
               b, loc, arith::CmpFPredicate::OGT, largest, zero);
-          return arith::SelectOp::create(
+          inverses.push_back(arith::SelectOp::create(
               b, loc, positive, arith::DivFOp::create(b, loc, one, largest),
-              zero);
-        };
-        Value inverseM = newAbsmax(maxima[0], mAbsmax);
-        Value inverseV = newAbsmax(maxima[1], vAbsmax);
+              zero));
+        }
         SmallVector<Value> none;
         forEachChunk(
             length, {},
             [&](Value at, Value mask, ValueRange) -> SmallVector<Value> {
-              quantizeChunk(at, offset, mask, inverseM, inverseV, signedMap,
-                            unsignedMap);
+              quantizeChunk(at, offset, mask, inverses);
               return {};
             },
             none);
@@ -312,8 +308,8 @@ void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock,
   memref::AllocaScopeReturnOp::create(b, loc);
 }
 
-void QuantizedStepLowering::lower(DynamicMapTables signedMap,
-                                  DynamicMapTables unsignedMap,
+void QuantizedStepLowering::lower(const DynamicMapTables &signedMap,
+                                  const DynamicMapTables &unsignedMap,
                                   int64_t numThreads) {
   // Everything is skipped where found_inf is nonzero (or NaN).
   if (Value foundInf = op.getFoundInf()) {
@@ -332,16 +328,22 @@ void QuantizedStepLowering::lower(DynamicMapTables signedMap,
     numElements = arith::MulIOp::create(
         b, loc, numElements, memref::DimOp::create(b, loc, op.getParam(), dim));
   blockSize = constIndex(op.getBlockSize());
-  param = flatten(op.getParam());
   grad = flatten(op.getGrad());
-  m = flatten(op.getM());
-  v = flatten(op.getV());
-  mAbsmax = op.getMAbsmax();
-  vAbsmax = op.getVAbsmax();
-  if (op.getMaxV())
-    maxV = flatten(op.getMaxV());
-  if (op.getParamCopy())
-    paramCopy = flatten(op.getParamCopy());
+  // The states in the body's order: param, m, v, max_v, param_copy.
+  SmallVector<Value> operands = {op.getParam(), op.getM(), op.getV()};
+  for (Value optional : {op.getMaxV(), op.getParamCopy()})
+    if (optional)
+      operands.push_back(optional);
+  for (Value state : operands)
+    states.push_back(flatten(state));
+  auto code = [&](unsigned index, Value absmax, const DynamicMapTables &map) {
+    coded.push_back({index, states[index], absmax, map, {}, {}});
+    states[index] = Value();
+  };
+  code(1, op.getMAbsmax(), signedMap);
+  code(2, op.getVAbsmax(), unsignedMap);
+  if (Value absmax = op.getMaxVAbsmax())
+    code(3, absmax, unsignedMap);
   for (Value scalar : op.buildStepScalars(b, loc))
     scalars.push_back(scalar ? splat(scalar) : Value());
   if (Value scale = op.getGradScale())
@@ -349,7 +351,7 @@ void QuantizedStepLowering::lower(DynamicMapTables signedMap,
 
   Value numBlocks = arith::CeilDivUIOp::create(b, loc, numElements, blockSize);
   if (numThreads == 1) {
-    lowerBlocks(constIndex(0), numBlocks, signedMap, unsignedMap);
+    lowerBlocks(constIndex(0), numBlocks);
     op.erase();
     return;
   }
@@ -367,8 +369,7 @@ void QuantizedStepLowering::lower(DynamicMapTables signedMap,
         b.setInsertionPoint(nested.getInsertionBlock(),
                             nested.getInsertionPoint());
         Value next = arith::AddIOp::create(b, loc, threadIds[0], constIndex(1));
-        lowerBlocks(shareStart(threadIds[0]), shareStart(next), signedMap,
-                    unsignedMap);
+        lowerBlocks(shareStart(threadIds[0]), shareStart(next));
       });
   op.erase();
 }

@@ -175,20 +175,24 @@ def check_disjoint_spans(spans):
 def check_tensors(params, grads, m, v, param_copies=None, max_v=None, absmax=None,
                   block_size=256):
     """Checks the four array lists (and amsgrad's max_v, the parameters'
-    copies and, for 8-bit m and v, their absmax lists (m_absmax, v_absmax),
-    if given) against each other; returns params, grads, m, v, copies, max_v,
-    m_absmax and v_absmax as lists, the optional ones None if absent."""
+    copies and, for 8-bit m and v, their absmax lists (absmax: m_absmax,
+    v_absmax and max_v_absmax, the last None unless max_v is 8-bit too), if
+    given) against each other; returns params, grads, m, v, copies, max_v,
+    m_absmax, v_absmax and max_v_absmax as lists, the optional ones None if
+    absent."""
     given = (("params", params), ("grads", grads), ("m", m), ("v", v))
     given += (("max_v", max_v),) if max_v is not None else ()
     if absmax is not None:
         block_size = check_block_size(block_size)
         given += (("m_absmax", absmax[0]), ("v_absmax", absmax[1]))
+        given += (("max_v_absmax", absmax[2]),) if absmax[2] is not None else ()
     lists = {name: _check_array_list(name, arrays) for name, arrays in given}
     n = len(lists["params"])
     for name, arrays in lists.items():
         if len(arrays) != n:
             raise ValueError(f"{name} has {len(arrays)} arrays but params has {n}")
     codes = ("m", "v") if absmax is not None else ()
+    codes += ("max_v",) if "max_v_absmax" in lists else ()
     for i in range(n):
         check_tensor(i, {name: arrays[i] for name, arrays in lists.items()
                          if not name.endswith("_absmax")}, codes)
@@ -203,7 +207,7 @@ def check_tensors(params, grads, m, v, param_copies=None, max_v=None, absmax=Non
     )
     return (lists["params"], lists["grads"], lists["m"], lists["v"],
             lists.get("param_copies"), lists.get("max_v"), lists.get("m_absmax"),
-            lists.get("v_absmax"))
+            lists.get("v_absmax"), lists.get("max_v_absmax"))
 
 
 def check_block_size(block_size):
@@ -217,11 +221,14 @@ def check_block_size(block_size):
 
 
 def check_absmax(i, lists, block_size):
-    """Checks tensor i's 8-bit states: m_absmax[i] and v_absmax[i] are
-    writeable, C-contiguous 1-D float32 arrays of one element per block, and
-    the step computes in float32 (no float64 param or max_v)."""
+    """Checks tensor i's 8-bit states: m_absmax[i] and v_absmax[i] (and
+    max_v_absmax[i]) are writeable, C-contiguous 1-D float32 arrays of one
+    element per block, and the step computes in float32 (no float64 param or
+    max_v)."""
     size, blocks = lists["params"][i].size, -(-lists["params"][i].size // block_size)
-    for name in ("m_absmax", "v_absmax"):
+    for name in ("m_absmax", "v_absmax", "max_v_absmax"):
+        if name not in lists:
+            continue
         a = lists[name][i]
         if not isinstance(a, np.ndarray) or a.dtype != np.float32 or a.shape != (blocks,):
             raise ValueError(
@@ -286,7 +293,7 @@ def check_copies(params, copies):
 def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
                max_v=None, maximize=False, decoupled_weight_decay=True,
                param_copies=None, rounding="nearest", seed=0, m_absmax=None,
-               v_absmax=None, block_size=256):
+               v_absmax=None, max_v_absmax=None, block_size=256):
     """Applies one AdamW step (decoupled weight decay), in place.
 
     For every i, with g = grads[i]::
@@ -341,6 +348,8 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
         flattened tensor (ceil(size / block_size) elements). A zero state is
         m = 127 (the signed map's 0), v = 0 and absmax 0. The step computes
         in float32 and rounds to nearest.
+      max_v_absmax: with 8-bit m and v, optionally a list of float32 arrays
+        that makes max_v 8-bit too: uint8 codes of the unsigned map.
       block_size: elements per block of 8-bit states, a multiple of 16 from
         16 to 4096 (default 256, as bitsandbytes' optimizers).
 
@@ -355,11 +364,13 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
     quantized = m_absmax is not None or v_absmax is not None
     if quantized and (m_absmax is None or v_absmax is None):
         raise ValueError("8-bit states need both m_absmax and v_absmax")
+    if max_v_absmax is not None and (not quantized or max_v is None):
+        raise ValueError("max_v_absmax needs max_v and 8-bit m and v (m_absmax, v_absmax)")
     if quantized and rounding != "nearest":
         raise ValueError("with 8-bit states, rounding must be 'nearest'")
-    params, grads, m, v, copies, max_v, m_absmax, v_absmax = check_tensors(
+    params, grads, m, v, copies, max_v, m_absmax, v_absmax, max_v_absmax = check_tensors(
         params, grads, m, v, param_copies, max_v,
-        (m_absmax, v_absmax) if quantized else None, block_size)
+        (m_absmax, v_absmax, max_v_absmax) if quantized else None, block_size)
     t = check_step(t)
     lr, beta1, beta2, eps, weight_decay = check_hyperparameters(
         lr, beta1, beta2, eps, weight_decay
@@ -378,17 +389,19 @@ def adamw_step(params, grads, m, v, t, lr, beta1, beta2, eps, weight_decay, *,
         core_step(params, grads, m, v, t, (lr, beta1, beta2, eps, weight_decay), copies,
                   [seed] * len(params) if rounding == "stochastic" else None,
                   max_v=max_v, maximize=maximize, l2=l2, m_absmax=m_absmax,
-                  v_absmax=v_absmax, block_size=block_size)
+                  v_absmax=v_absmax, max_v_absmax=max_v_absmax, block_size=block_size)
 
 
 def core_step(params, grads, m, v, t, hyperparameters, copies=None, seeds=None, *,
               max_v=None, maximize=False, l2=False, m_absmax=None, v_absmax=None,
+              max_v_absmax=None,
               block_size=256):
     """Calls the extension on checked arrays: each tensor's element types by
     name, and 2-byte floats, which numpy cannot hand over as such, as uint16
     views of their bits. seeds: None (round to nearest), or one integer in
     [0, 2**64) per tensor (round stochastically). m_absmax and v_absmax: with
-    uint8 (8-bit) m and v, their float32 absmax arrays, one per tensor."""
+    uint8 (8-bit) m and v, their float32 absmax arrays, one per tensor;
+    max_v_absmax, likewise for an 8-bit max_v."""
     def bits(a):
         return a.view(np.uint16) if a.dtype.itemsize == 2 else a
 
@@ -402,7 +415,7 @@ def core_step(params, grads, m, v, t, hyperparameters, copies=None, seeds=None, 
     _core.adamw_step([bits(a) for a in params], [bits(a) for a in grads],
                      [bits(a) for a in m], [bits(a) for a in v],
                      [bits(a) for a in max_v], [bits(a) for a in copies],
-                     m_absmax or [], v_absmax or [], elements, t,
+                     m_absmax or [], v_absmax or [], max_v_absmax or [], elements, t,
                      *hyperparameters, maximize, l2, seeds, block_size)
 
 

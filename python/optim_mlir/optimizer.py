@@ -18,7 +18,8 @@ _HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
 # The arrays of a parameter's state of its shape, and the absmax of 8-bit
 # moments (one float32 per block).
 _STATE_ARRAYS = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq", "master")
-_ABSMAX = ("exp_avg_absmax", "exp_avg_sq_absmax")
+_ABSMAX = {"exp_avg": "exp_avg_absmax", "exp_avg_sq": "exp_avg_sq_absmax",
+           "max_exp_avg_sq": "max_exp_avg_sq_absmax"}
 # torch's options that change the update, with their values for AdamW; the
 # others (foreach, fused, capturable, ...) only choose how torch computes it.
 _TORCH_OPTIONS = {"amsgrad": False, "maximize": False, "decoupled_weight_decay": True}
@@ -210,7 +211,7 @@ class AdamW:
             [(f"params[{i}]", params[i]) for i in stepping]
             + [(f"state[{i}]['{key}']", self.state[i][key])
                for i in stepping if i in self.state
-               for key in _STATE_ARRAYS + _ABSMAX if key in self.state[i]],
+               for key in _STATE_ARRAYS + tuple(_ABSMAX.values()) if key in self.state[i]],
             [(f"grads[{i}]", grads[i]) for i in stepping],
         )
         hypers = [
@@ -254,15 +255,16 @@ class AdamW:
                 if i not in self.state:
                     self.state[i] = self._new_state(params[i])
                 if amsgrad and "max_exp_avg_sq" not in self.state[i]:
-                    moments = self.state[i]["exp_avg_sq"].dtype
-                    self.state[i]["max_exp_avg_sq"] = np.zeros(
-                        params[i].shape, params[i].dtype if moments == np.uint8 else moments)
+                    self.state[i]["max_exp_avg_sq"] = np.zeros_like(self.state[i]["exp_avg_sq"])
+                    if "exp_avg_sq_absmax" in self.state[i]:
+                        self.state[i]["max_exp_avg_sq_absmax"] = np.zeros_like(
+                            self.state[i]["exp_avg_sq_absmax"])
 
         for t, indices, hyper, master, (amsgrad, maximize, l2) in calls:
             states = [self.state[i] for i in indices]
             stepped = [s["master"] for s in states] if master else [params[i] for i in indices]
-            absmax = {key: [s[key] for s in states] if _ABSMAX[0] in states[0] else None
-                      for key in _ABSMAX}
+            absmax = {key: [s[key] for s in states] if key in states[0] else None
+                      for key in _ABSMAX.values()}
             core_step(
                 stepped,
                 [grads[i] for i in indices],
@@ -273,7 +275,9 @@ class AdamW:
                 seeds=self._seeds(indices, params) if self.rounding == "stochastic" else None,
                 max_v=[s["max_exp_avg_sq"] for s in states] if amsgrad else None,
                 maximize=maximize, l2=l2, m_absmax=absmax["exp_avg_absmax"],
-                v_absmax=absmax["exp_avg_sq_absmax"], block_size=self.block_size)
+                v_absmax=absmax["exp_avg_sq_absmax"],
+                max_v_absmax=absmax["max_exp_avg_sq_absmax"] if amsgrad else None,
+                block_size=self.block_size)
             for s in states:
                 s["step"] = t
 
@@ -290,18 +294,25 @@ class AdamW:
     def _is_8bit(self, i, p):
         """Whether parameter i has (or will have) 8-bit moments."""
         if i in self.state:
-            return _ABSMAX[0] in self.state[i]
+            return "exp_avg_absmax" in self.state[i]
         return (self.state_dtype == np.uint8 and p.size >= self.min_8bit_size
                 and p.dtype != np.float64)
 
     def _check_8bit_state(self, i, p):
         """Checks the absmax of parameter i's 8-bit moments, if any; returns
         the names of its moments that hold codes (for check_tensor)."""
-        if not any(key in self.state[i] for key in _ABSMAX):
+        state = self.state[i]
+        codes = tuple(key for key, absmax in _ABSMAX.items() if absmax in state)
+        if not codes:
             return ()
         blocks = -(-p.size // self.block_size)
-        for key in _ABSMAX:
-            a = self.state[i].get(key)
+        if codes[:2] != ("exp_avg", "exp_avg_sq") or \
+                ("max_exp_avg_sq" in state) != ("max_exp_avg_sq" in codes):
+            raise ValueError(
+                f"state[{i}] has the absmax of {', '.join(codes)}; 8-bit moments are "
+                f"exp_avg and exp_avg_sq, and then max_exp_avg_sq, each with its absmax")
+        for key in (_ABSMAX[c] for c in codes):
+            a = state.get(key)
             if not (isinstance(a, np.ndarray) and a.dtype == np.float32 and a.shape == (blocks,)
                     and a.flags.c_contiguous and a.flags.writeable):
                 raise ValueError(
@@ -309,7 +320,7 @@ class AdamW:
                     f"({blocks},): one absmax per block of {self.block_size}")
         if p.dtype == np.float64:
             raise TypeError(f"params[{i}] is float64; 8-bit moments step in float32")
-        return ("exp_avg", "exp_avg_sq")
+        return codes
 
     def _new_state(self, p):
         if self._is_8bit(None, p):
@@ -414,11 +425,11 @@ class AdamW:
             # optimizer would keep and the dict lacks starts from the
             # parameter).
             floats = p.dtype if self.state_dtype in (None, np.uint8) else self.state_dtype
-            quantized = all(key in s for key in _ABSMAX)
-            moments = np.dtype(np.uint8) if quantized else floats
-            dtypes = {"exp_avg": moments, "exp_avg_sq": moments}
-            if "max_exp_avg_sq" in s:
-                dtypes["max_exp_avg_sq"] = floats
+            coded = [key for key, absmax in _ABSMAX.items() if absmax in s]
+            quantized = bool(coded)
+            dtypes = {key: np.dtype(np.uint8) if key in coded else floats
+                      for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+                      if key in s or key != "max_exp_avg_sq"}
             if "master" in s:
                 dtypes["master"] = np.dtype(np.float32)
             elif self._wants_master(p):
@@ -449,7 +460,7 @@ class AdamW:
                 entry[key] = x
             if quantized:
                 blocks = -(-p.size // self.block_size)
-                for key in _ABSMAX:
+                for key in (_ABSMAX[c] for c in coded):
                     x = np.array(s[key], dtype=np.float32, order="C", copy=True)
                     if x.shape != (blocks,):
                         raise ValueError(

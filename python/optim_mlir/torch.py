@@ -36,9 +36,11 @@ _ELEMENTS = {torch.float64: "f64", torch.float32: "f32", torch.bfloat16: "bf16",
              torch.float16: "f16"}
 # torch's step counts: float32 scalars (float64 with a float64 default dtype).
 _STEP_DTYPES = (torch.float32, torch.float64)
-# 8-bit moments: uint8 codes, each with a float32 absmax per block.
-_MOMENTS = ("exp_avg", "exp_avg_sq")
-_ABSMAX = {"exp_avg_absmax": "exp_avg", "exp_avg_sq_absmax": "exp_avg_sq"}
+# 8-bit moments: uint8 codes, each with a float32 absmax per block, by the
+# key of the codes.
+_ABSMAX_OF = {"exp_avg": "exp_avg_absmax", "exp_avg_sq": "exp_avg_sq_absmax",
+              "max_exp_avg_sq": "max_exp_avg_sq_absmax"}
+_ABSMAX = tuple(_ABSMAX_OF.values())
 
 
 def _is_state_tensor(key, t, p, block_size):
@@ -52,7 +54,7 @@ def _is_state_tensor(key, t, p, block_size):
         return (block_size is not None and t.dtype is torch.float32 and t.dim() == 1
                 and t.numel() == -(-p.numel() // block_size))
     if t.dtype is torch.uint8:
-        return block_size is not None and key in _MOMENTS and t.shape == p.shape
+        return block_size is not None and key in _ABSMAX_OF and t.shape == p.shape
     return t.shape == p.shape and t.dtype in _ELEMENTS
 
 
@@ -73,13 +75,13 @@ def _is_steppable(p, g, state, block_size=None):
                 return False
         elif not _is_state_tensor(key, t, p, block_size):
             return False
-    # Codes come in pairs, each with its absmax, and step in float32.
-    codes = [state[key].dtype is torch.uint8 for key in _MOMENTS if key in state]
-    if not any(codes):
-        return not any(key in state for key in _ABSMAX)
-    return (all(codes) and len(codes) == 2 and all(key in state for key in _ABSMAX)
-            and p.dtype is not torch.float64
-            and state.get("max_exp_avg_sq", p).dtype is not torch.float64)
+    # Codes come with their absmax, exp_avg's and exp_avg_sq's together (and
+    # then maybe max_exp_avg_sq's), and step in float32.
+    coded = {key for key in _ABSMAX_OF if key in state and state[key].dtype is torch.uint8}
+    if any((key in coded) != (absmax in state) for key, absmax in _ABSMAX_OF.items()):
+        return False
+    return not coded or ({"exp_avg", "exp_avg_sq"} <= coded and p.dtype is not torch.float64
+                         and state.get("max_exp_avg_sq", p).dtype is not torch.float64)
 
 
 def _steps_in_float32(elements):
@@ -113,13 +115,13 @@ class _Plan:
     def __init__(self, params, entries, elements, count, table):
         self.params = params  # the group's parameters, in order
         # Per parameter: (state, exp_avg, exp_avg_sq, max_exp_avg_sq or None,
-        # step, exp_avg_absmax or None, exp_avg_sq_absmax or None), the
-        # state's tensors in the table, which the plan keeps alive.
+        # step, then the absmax of each 8-bit moment or None), the state's
+        # tensors in the table, which the plan keeps alive.
         self.entries = entries
-        # The tensors of columns 2, 3, 4, 7, 8 and 9 of the table: exp_avg,
-        # exp_avg_sq, max_exp_avg_sq (none without amsgrad), step and the
-        # absmax of 8-bit moments, each of every parameter.
-        self.states = [[e[k] for e in entries if e[k] is not None] for k in range(1, 7)]
+        # The tensors of columns 2, 3, 4, 7, 8, 9 and 10 of the table:
+        # exp_avg, exp_avg_sq, max_exp_avg_sq (none without amsgrad), step
+        # and the absmax of 8-bit moments, each of every parameter.
+        self.states = [[e[k] for e in entries if e[k] is not None] for k in range(1, 8)]
         self.sizes = [p.numel() for p in params]
         self.nbytes = [p.numel() * p.element_size() for p in params]
         self.starts = table[:, 0].copy()  # the addresses checked for overlaps
@@ -256,13 +258,12 @@ class _Adam(torch.optim.Optimizer):
                 and list(map(tensor.numel, params)) == plan.sizes
                 and all([state.get("exp_avg") is m and state.get("exp_avg_sq") is v
                          and state.get("max_exp_avg_sq") is max_v and state.get("step") is step
-                         and state.get("exp_avg_absmax") is m_absmax
-                         and state.get("exp_avg_sq_absmax") is v_absmax
-                         for state, m, v, max_v, step, m_absmax, v_absmax in plan.entries])):
+                         and all(map(operator.is_, map(state.get, _ABSMAX), absmax))
+                         for state, m, v, max_v, step, *absmax in plan.entries])):
             return None
         # The states' storage is the plan's, and no step count changed.
         table = plan.table
-        for column, states in zip((2, 3, 4, 7, 8, 9), plan.states):
+        for column, states in zip((2, 3, 4, 7, 8, 9, 10), plan.states):
             if states and not np.array_equal(table[:, column],
                                              list(map(tensor.data_ptr, states))):
                 return None
@@ -348,14 +349,16 @@ class _Adam(torch.optim.Optimizer):
                 if state and "step" in state:
                     t = int(next(counts)) + 1
                     m, v = state["exp_avg"], state["exp_avg_sq"]
-                    max_v = state.get("max_exp_avg_sq", p) if amsgrad else None
+                    # A missing max_exp_avg_sq is made like v, or like p.
+                    like = v if v.dtype is torch.uint8 else p
+                    max_v = state.get("max_exp_avg_sq", like) if amsgrad else None
                 else:
                     t, m, v, max_v = 1, p, p, p  # states to be made like p
                     if self._quantizes(group, p):
-                        m = v = torch.empty(0, dtype=torch.uint8)
+                        m = v = max_v = torch.empty(0, dtype=torch.uint8)
                 moment = lambda t: "u8" if t.dtype is torch.uint8 else _ELEMENTS[t.dtype]
                 elements = (_ELEMENTS[p.dtype], _ELEMENTS[g.dtype], moment(m), moment(v),
-                            _ELEMENTS[max_v.dtype] if amsgrad else "", "")
+                            moment(max_v) if amsgrad else "", "")
                 calls.setdefault((gi, t, elements), []).append((p, g, state))
             self._check_disjoint(gi, where, [p for p, _, _ in stepping])
             if any(k[0] == gi and _steps_in_float32(k[2]) for k in calls):
@@ -380,16 +383,20 @@ class _Adam(torch.optim.Optimizer):
                         self._init_8bit_state(state, p, group["block_size"])
                 elif amsgrad and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = torch.zeros_like(p)
+                    if elements[4] == "u8":
+                        self._init_8bit_state(state, p, group["block_size"])
                 step = state["step"]
                 if step.dtype is not torch.float32:
                     others.append(step)
                 absmax = [state[key].data_ptr() if key in state else 0 for key in _ABSMAX]
+                if not amsgrad:
+                    absmax[2] = 0
                 rows.append((p.data_ptr(), g.data_ptr(), state["exp_avg"].data_ptr(),
                              state["exp_avg_sq"].data_ptr(),
                              state["max_exp_avg_sq"].data_ptr() if amsgrad else 0, 0,
                              p.numel(), 0 if others and others[-1] is step else step.data_ptr(),
                              *absmax))
-            table = np.array(rows, np.int64).reshape(-1, 10)
+            table = np.array(rows, np.int64).reshape(-1, 11)
             self._step_table(table, elements, t, group, hypers[gi], grad_scale, found_inf)
             if others:  # as torch's fused steps count: + 1 - found_inf
                 torch._foreach_add_(others, 1)
@@ -406,7 +413,8 @@ class _Adam(torch.optim.Optimizer):
                     entries.append((state, state["exp_avg"], state["exp_avg_sq"],
                                     state.get("max_exp_avg_sq") if amsgrad else None,
                                     state["step"], state.get("exp_avg_absmax"),
-                                    state.get("exp_avg_sq_absmax")))
+                                    state.get("exp_avg_sq_absmax"),
+                                    state.get("max_exp_avg_sq_absmax") if amsgrad else None))
                 plans[gi] = _Plan(list(params), entries, elements, t - skipped, table)
         self.__dict__["_state_ids"] = list(map(id, self.state.values()))
         return loss
@@ -421,13 +429,15 @@ class _Adam(torch.optim.Optimizer):
 
     @staticmethod
     def _init_8bit_state(state, p, block_size):
-        """Zero 8-bit moments: the codes of 0 (127 in the signed map of
-        exp_avg, 0 in the unsigned one of exp_avg_sq) and absmax 0."""
+        """Makes the float moments of a new state (zeros) 8-bit: the codes of
+        0 (127 in the signed map of exp_avg, 0 in the unsigned one of the
+        others) and absmax 0."""
         blocks = -(-p.numel() // block_size)
-        state["exp_avg"] = torch.full_like(p, 127, dtype=torch.uint8)
-        state["exp_avg_sq"] = torch.zeros_like(p, dtype=torch.uint8)
-        for key in _ABSMAX:
-            state[key] = torch.zeros(blocks, dtype=torch.float32)
+        for key in _ABSMAX_OF:
+            if key in state and state[key].dtype is not torch.uint8:
+                state[key] = torch.full_like(p, 127 if key == "exp_avg" else 0,
+                                             dtype=torch.uint8)
+                state[_ABSMAX_OF[key]] = torch.zeros(blocks, dtype=torch.float32)
 
     @staticmethod
     def _check_fits_float32(where, hypers):
@@ -488,9 +498,10 @@ class AdamW8bit(_Adam):
     ``state["exp_avg_sq_absmax"]``, as ``bitsandbytes.optim.AdamW8bit``
     keeps them (``state1``/``absmax1`` there). ``bitsandbytes.functional.
     dequantize_blockwise`` reads them. Smaller parameters keep the moments
-    in their own dtype, as torch's AdamW. The other arguments and the rest
-    of the state are torch.optim.AdamW's; amsgrad's max_exp_avg_sq stays a
-    float tensor.
+    in their own dtype, as torch's AdamW. With amsgrad, ``max_exp_avg_sq``
+    is 8-bit too (unsigned map, ``state["max_exp_avg_sq_absmax"]``), as in
+    torchao. The other arguments and the rest of the state are
+    torch.optim.AdamW's.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,

@@ -162,6 +162,25 @@ static void checkElement(const Array &a, Element element, const char *what) {
                              .c_str());
 }
 
+/// Checks where 8-bit codes (`u8`) may be: m and v together, and then
+/// max_v, with param and max_v not f64 (8-bit steps compute in f32); returns
+/// whether m and v are 8-bit.
+static bool checkCodes(const StepElements &types, const std::string &where) {
+  bool quantized = types.elements[2] == Element::U8;
+  bool codesElsewhere = types.elements[0] == Element::U8 ||
+                        types.elements[1] == Element::U8 ||
+                        types.copy == Element::U8;
+  if (codesElsewhere || quantized != (types.elements[3] == Element::U8) ||
+      (!quantized && types.maxV == Element::U8) ||
+      (quantized &&
+       (types.elements[0] == Element::F64 || types.maxV == Element::F64)))
+    throw nb::value_error(
+        (where + ": 8-bit codes (u8) are for m and v together, and then "
+                 "max_v, with a param and max_v of f32, bf16 or f16")
+            .c_str());
+  return quantized;
+}
+
 namespace {
 
 /// What a compiled step is specialised for: the element types of `param`,
@@ -232,7 +251,7 @@ namespace {
 /// (`emit-c-interface`), takes a 1-D memref descriptor by pointer for each of
 /// param, grad, m, v, max_v and the parameter's copy, whatever their element
 /// types (descriptors of every element type share one layout: `Memref1D`),
-/// and for the absmax of m and of v (8-bit states), then a 0-d float32
+/// and for the absmax of m, v and max_v (8-bit states), then a 0-d float32
 /// descriptor for each of the grad scale and the found-inf
 /// flag, the step, the learning rate in the compute type `T` and the seed.
 /// Every step has this one signature: a descriptor the step's options do not
@@ -244,8 +263,9 @@ using Memref0D = StridedMemRefType<float, 0>;
 template <typename T>
 using StepFn = void (*)(Memref1D *p, Memref1D *g, Memref1D *m, Memref1D *v,
                         Memref1D *maxV, Memref1D *copy, Memref1D *mAbsmax,
-                        Memref1D *vAbsmax, Memref0D *gradScale,
-                        Memref0D *foundInf, int64_t step, T lr, int64_t seed);
+                        Memref1D *vAbsmax, Memref1D *maxVAbsmax,
+                        Memref0D *gradScale, Memref0D *foundInf, int64_t step,
+                        T lr, int64_t seed);
 
 /// How many compiled steps the cache keeps. Each holds its own JIT (a few
 /// hundred KiB to MiBs); a schedule of, e.g., weight decay would otherwise
@@ -378,7 +398,8 @@ private:
   }
 
   /// Builds `func.func @adamw_step(p, g, m, v, max_v, copy: memref<?xT_i>,
-  /// m_absmax, v_absmax: memref<?xf32>, grad_scale, found_inf: memref<f32>,
+  /// m_absmax, v_absmax, max_v_absmax: memref<?xf32>, grad_scale, found_inf:
+  /// memref<f32>,
   /// step: i64, lr: T, seed: i64)`
   /// (`StepFn`) with one memref-form optim.adamw_step.
   OwningOpRef<ModuleOp> buildModule(const StepKind &kind) {
@@ -408,7 +429,7 @@ private:
       arguments.push_back(buffer(element));
     arguments.push_back(buffer(kind.maxVElement.value_or(Element::F32)));
     arguments.push_back(buffer(kind.copyElement.value_or(Element::BF16)));
-    arguments.append(2, buffer(Element::F32));
+    arguments.append(3, buffer(Element::F32));
     arguments.append(2, MemRefType::get({}, b.getF32Type()));
     arguments.push_back(b.getI64Type());
     arguments.push_back(typeOf(kind.getComputeElement()));
@@ -425,8 +446,9 @@ private:
         kind.copyElement ? args[5] : Value(),
         kind.isQuantized() ? args[6] : Value(),
         kind.isQuantized() ? args[7] : Value(),
-        kind.gradScale ? args[8] : Value(), kind.foundInf ? args[9] : Value(),
-        args[10], args[11], kind.stochastic ? args[12] : Value(),
+        kind.maxVElement == Element::U8 ? args[8] : Value(),
+        kind.gradScale ? args[9] : Value(), kind.foundInf ? args[10] : Value(),
+        args[11], args[12], kind.stochastic ? args[13] : Value(),
         kind.stochastic ? optim::Rounding::stochastic
                         : optim::Rounding::nearest,
         kind.maximize,
@@ -540,8 +562,8 @@ struct Tensor {
   int64_t size;
   void *p, *g, *m, *v, *maxV, *copy;
   int64_t seed;
-  /// With 8-bit m and v, their absmax (one float per block).
-  void *mAbsmax = nullptr, *vAbsmax = nullptr;
+  /// With 8-bit m and v (and max_v), their absmax (one float per block).
+  void *mAbsmax = nullptr, *vAbsmax = nullptr, *maxVAbsmax = nullptr;
 };
 } // namespace
 
@@ -610,18 +632,19 @@ static void runSteps(ArrayRef<StepKind> kinds, ArrayRef<Tensor> tensors,
       }
       return Memref1D{blocks, blocks, 0, {numBlocks}, {1}};
     };
-    auto mAbsmax = absmaxView(t.mAbsmax), vAbsmax = absmaxView(t.vAbsmax);
+    auto mAbsmax = absmaxView(t.mAbsmax), vAbsmax = absmaxView(t.vAbsmax),
+         maxVAbsmax = absmaxView(t.maxVAbsmax);
     Memref0D scale{gradScale, gradScale, 0}, inf{foundInf, foundInf, 0};
     void *function = compiled[t.step]->function;
     // An f32 step gets the learning rate rounded once to f32.
     if (kind.getComputeElement() == Element::F64)
       reinterpret_cast<StepFn<double>>(function)(
-          &p, &g, &mv, &vv, &maxVView, &copy, &mAbsmax, &vAbsmax, &scale, &inf,
-          step, lr, t.seed);
+          &p, &g, &mv, &vv, &maxVView, &copy, &mAbsmax, &vAbsmax, &maxVAbsmax,
+          &scale, &inf, step, lr, t.seed);
     else
       reinterpret_cast<StepFn<float>>(function)(
-          &p, &g, &mv, &vv, &maxVView, &copy, &mAbsmax, &vAbsmax, &scale, &inf,
-          step, static_cast<float>(lr), t.seed);
+          &p, &g, &mv, &vv, &maxVView, &copy, &mAbsmax, &vAbsmax, &maxVAbsmax,
+          &scale, &inf, step, static_cast<float>(lr), t.seed);
   };
 
   int64_t total = 0;
@@ -678,6 +701,7 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
                       std::vector<RWArray> maxV, std::vector<RWArray> copies,
                       std::vector<RWArray> mAbsmax,
                       std::vector<RWArray> vAbsmax,
+                      std::vector<RWArray> maxVAbsmax,
                       std::vector<std::array<std::string, 6>> elementNames,
                       int64_t step, double lr, double beta1, double beta2,
                       double eps, double weightDecay, bool maximize, bool l2,
@@ -688,9 +712,10 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
       (!copies.empty() && copies.size() != n) ||
       (!seeds.empty() && seeds.size() != n) ||
       (!mAbsmax.empty() && mAbsmax.size() != n) ||
-      mAbsmax.size() != vAbsmax.size())
-    throw nb::value_error("adamw_step: params, grads, m, v, m_absmax, "
-                          "v_absmax, elements and max_v, copies and seeds (if "
+      mAbsmax.size() != vAbsmax.size() ||
+      (!maxVAbsmax.empty() && maxVAbsmax.size() != n))
+    throw nb::value_error("adamw_step: params, grads, m, v, elements and "
+                          "max_v, copies, seeds and the absmax lists (if "
                           "any) must have the same length");
   // Stochastic rounding comes with one seed per tensor.
   bool stochastic = !seeds.empty();
@@ -735,22 +760,20 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
       checkElement(maxV[i], *types.maxV, "max_v");
     if (types.copy)
       checkElement(copies[i], *types.copy, "copies");
-    // 8-bit m and v: both, each with one float32 absmax per block.
-    bool quantized = types.elements[2] == Element::U8;
-    if (quantized != (types.elements[3] == Element::U8) ||
-        (quantized &&
-         (types.elements[0] == Element::F64 || types.maxV == Element::F64)))
-      throw nb::value_error(("adamw_step: elements[" + std::to_string(i) +
-                             "] has one 8-bit moment, or 8-bit moments with "
-                             "a float64 param or max_v")
-                                .c_str());
-    if (quantized && mAbsmax.empty())
-      throw nb::value_error("adamw_step: 8-bit moments need m_absmax and "
-                            "v_absmax");
+    // 8-bit states, each with one float32 absmax per block.
+    bool quantized =
+        checkCodes(types, "adamw_step: elements[" + std::to_string(i) + "]");
+    bool codedMaxV = types.maxV == Element::U8;
+    if ((quantized && mAbsmax.empty()) || (codedMaxV && maxVAbsmax.empty()))
+      throw nb::value_error("adamw_step: 8-bit states need their absmax "
+                            "(m_absmax, v_absmax, max_v_absmax)");
     if (quantized) {
       int64_t blocks = llvm::divideCeil(params[i].size(), blockSize);
-      for (auto [absmax, name] : {std::pair{&mAbsmax[i], "m_absmax"},
-                                  std::pair{&vAbsmax[i], "v_absmax"}}) {
+      SmallVector<std::pair<RWArray *, const char *>, 3> absmaxes = {
+          {&mAbsmax[i], "m_absmax"}, {&vAbsmax[i], "v_absmax"}};
+      if (codedMaxV)
+        absmaxes.push_back({&maxVAbsmax[i], "max_v_absmax"});
+      for (auto [absmax, name] : absmaxes) {
         checkElement(*absmax, Element::F32, name);
         if (absmax->ndim() != 1 ||
             static_cast<int64_t>(absmax->size()) != blocks)
@@ -784,7 +807,8 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
          maxV.empty() ? nullptr : maxV[i].data(),
          copies.empty() ? nullptr : copies[i].data(), stochastic ? seeds[i] : 0,
          quantized ? mAbsmax[i].data() : nullptr,
-         quantized ? vAbsmax[i].data() : nullptr});
+         quantized ? vAbsmax[i].data() : nullptr,
+         codedMaxV ? maxVAbsmax[i].data() : nullptr});
   }
   runSteps(kinds, tensors, step, lr, /*threads=*/1);
 }
@@ -795,14 +819,14 @@ static void adamwStep(std::vector<RWArray> params, std::vector<ROArray> grads,
 /// and the element count of C-contiguous CPU buffers of the types that
 /// `elementNames` lists for every row, then the address of a float32 step
 /// counter to set to `step` afterwards (0: none), then, with 8-bit m and v
-/// (`u8`), the addresses of their absmax (float32, one per `blockSize`
-/// elements; else 0). `gradScale` and `foundInf`
+/// (`u8`), the addresses of their absmax and of an 8-bit max_v's (float32,
+/// one per `blockSize` elements; else 0). `gradScale` and `foundInf`
 /// are the addresses of float32 scalars (0: none) that the step reads:
 /// gradients are divided by the first, and where the second is nonzero the
 /// step changes nothing, step counters included. Runs on up to `threads`
 /// threads. Only the consistency of the table itself can be re-checked here.
 static void
-adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 10>, nb::c_contig,
+adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 11>, nb::c_contig,
                                  nb::device::cpu> &table,
                const std::array<std::string, 6> &elementNames, int64_t step,
                double lr, double beta1, double beta2, double eps,
@@ -828,12 +852,8 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 10>, nb::c_contig,
                 beta2,
                 eps,
                 weightDecay};
-  bool quantized = kind.isQuantized();
-  if (quantized != (types.elements[3] == Element::U8) ||
-      (quantized &&
-       (types.elements[0] == Element::F64 || types.maxV == Element::F64)))
-    throw nb::value_error("adamw_step_table: elements has one 8-bit moment, "
-                          "or 8-bit moments with a float64 param or max_v");
+  bool quantized = checkCodes(types, "adamw_step_table: elements");
+  bool codedMaxV = types.maxV == Element::U8;
   if (quantized && (blockSize < 16 || blockSize > 4096 || blockSize % 16))
     throw nb::value_error("adamw_step_table: block_size must be a multiple "
                           "of 16 from 16 to 4096");
@@ -848,7 +868,8 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 10>, nb::c_contig,
     int64_t size = rows(i, 6);
     bool complete = address(0) && address(1) && address(2) && address(3) &&
                     !address(4) == !types.maxV && !address(5) == !types.copy &&
-                    !address(8) == !quantized && !address(9) == !quantized;
+                    !address(8) == !quantized && !address(9) == !quantized &&
+                    !address(10) == !codedMaxV;
     if (size < 0 || (size > 0 && !complete))
       throw nb::value_error(("adamw_step_table: row " + std::to_string(i) +
                              " has a negative size, a null address, or "
@@ -857,7 +878,7 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 10>, nb::c_contig,
     if (size > 0)
       tensors.push_back({0, size, address(0), address(1), address(2),
                          address(3), address(4), address(5), 0, address(8),
-                         address(9)});
+                         address(9), address(10)});
   }
   runSteps(kind, tensors, step, lr, threads, scale, inf);
   // A skipped step leaves the step counters too, as torch's fused steps do.
@@ -873,7 +894,7 @@ adamwStepTable(const nb::ndarray<const int64_t, nb::shape<-1, 10>, nb::c_contig,
 /// counter that holds `count`: a caller that reuses the table of the last
 /// step learns so that no count changed since.
 static bool
-stepCountsEqual(const nb::ndarray<const int64_t, nb::shape<-1, 10>,
+stepCountsEqual(const nb::ndarray<const int64_t, nb::shape<-1, 11>,
                                   nb::c_contig, nb::device::cpu> &table,
                 double count) {
   auto rows = table.view();
@@ -893,16 +914,18 @@ NB_MODULE(_core, m) {
         nb::arg("grads").noconvert(), nb::arg("m").noconvert(),
         nb::arg("v").noconvert(), nb::arg("max_v").noconvert(),
         nb::arg("copies").noconvert(), nb::arg("m_absmax").noconvert(),
-        nb::arg("v_absmax").noconvert(), nb::arg("elements"), nb::arg("t"),
-        nb::arg("lr"), nb::arg("beta1"), nb::arg("beta2"), nb::arg("eps"),
-        nb::arg("weight_decay"), nb::arg("maximize"), nb::arg("l2"),
-        nb::arg("seeds"), nb::arg("block_size") = 256,
+        nb::arg("v_absmax").noconvert(), nb::arg("max_v_absmax").noconvert(),
+        nb::arg("elements"), nb::arg("t"), nb::arg("lr"), nb::arg("beta1"),
+        nb::arg("beta2"), nb::arg("eps"), nb::arg("weight_decay"),
+        nb::arg("maximize"), nb::arg("l2"), nb::arg("seeds"),
+        nb::arg("block_size") = 256,
         "One AdamW step, in place, on C-contiguous arrays: float32 and "
         "float64, and uint16 views of bf16 and f16 (elements[i] names the "
         "element types of params[i], grads[i], m[i], v[i] and, if max_v "
         "(amsgrad) or copies is not empty, max_v[i] and copies[i]; 'u8' "
-        "for m and v: uint8 codes with float32 m_absmax[i] and v_absmax[i], "
-        "one per block_size elements, else empty arrays); "
+        "for m and v (and max_v): uint8 codes with float32 m_absmax[i] and "
+        "v_absmax[i] (and max_v_absmax[i]), one per block_size elements, "
+        "else empty lists); "
         "maximize negates the gradients, l2 makes the decay L2 (Adam's); "
         "with seeds (one per tensor), rounding stochastically. Arguments "
         "are assumed checked by optim_mlir.adamw_step.");
@@ -916,7 +939,7 @@ NB_MODULE(_core, m) {
         "row per tensor: the addresses of param, grad, m, v, max_v and copy, "
         "0 when absent, the element count, the address of a float32 "
         "step counter set to t afterwards, or 0, and the addresses of the "
-        "absmax of 8-bit m and v, or 0), all of the element types "
+        "absmax of 8-bit m, v and max_v, or 0), all of the element types "
         "`elements` names, on up to `threads` threads, each a balanced share "
         "of all the elements. grad_scale and found_inf are the addresses of "
         "float32 scalars, or 0: the gradients are divided by the first, and "

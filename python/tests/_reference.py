@@ -109,14 +109,21 @@ def quantize(x, code, block):
 
 
 def adamw_8bit(p, g, m_codes, v_codes, m_absmax, v_absmax, t, lr, beta1, beta2, eps,
-               weight_decay, block):
+               weight_decay, block, max_v=None):
     """One AdamW step on 8-bit blockwise moments, in float64: dequantize,
-    update, requantize. Returns (p, m codes, v codes, m absmax, v absmax,
-    distance of each scaled m and v from its nearest midpoint)."""
+    update, requantize. max_v: None, or amsgrad's (codes, absmax), 8-bit too.
+    Returns (p, m codes, v codes, m absmax, v absmax, distance of each scaled
+    m and v from its nearest midpoint), and then, with max_v, its (codes,
+    absmax, distances)."""
+    unsigned = dynamic_map(False)
     m = dequantize(m_codes, m_absmax, dynamic_map(True), block)
-    v = dequantize(v_codes, v_absmax, dynamic_map(False), block)
-    p, m, v = adamw(p.reshape(-1), g.reshape(-1), m, v, t, lr, beta1, beta2, eps,
-                    weight_decay)
+    v = dequantize(v_codes, v_absmax, unsigned, block)
+    old_max = None if max_v is None else dequantize(*max_v, unsigned, block)
+    p, m, v, new_max = adam_options(p.reshape(-1), g.reshape(-1), m, v, old_max, t, lr,
+                                    beta1, beta2, eps, weight_decay)
     mc, ma, mnear = quantize(m, dynamic_map(True), block)
-    vc, va, vnear = quantize(v, dynamic_map(False), block)
-    return p, mc, vc, ma, va, mnear, vnear
+    vc, va, vnear = quantize(v, unsigned, block)
+    result = (p, mc, vc, ma, va, mnear, vnear)
+    if max_v is not None:
+        result += quantize(new_max, unsigned, block)
+    return result

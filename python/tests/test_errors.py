@@ -138,7 +138,7 @@ def test_extension_checks_the_element_types_it_is_given():
     elements[1] = ("f64", "f32", "f64", "f64", "", "")
     before = snapshot(args)
     with pytest.raises(TypeError, match="grads: not an array of f32 elements"):
-        _core.adamw_step(args["params"], args["grads"], args["m"], args["v"], [], [], [], [],
+        _core.adamw_step(args["params"], args["grads"], args["m"], args["v"], [], [], [], [], [],
                          elements, 3, 1e-2, 0.9, 0.999, 1e-8, 0.1, False, False, [])
     assert_unchanged(args, before)
 

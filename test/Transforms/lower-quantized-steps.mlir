@@ -94,3 +94,20 @@ func.func @skippable(%p: memref<?x64xbf16>, %m: memref<?x64xui8>,
                            memref<?x64xui8>, memref<?x64xui8>, f32)
   return
 }
+
+// amsgrad with an 8-bit max_v: a third buffer, maximum and absmax.
+// CHECK-LABEL: func @max_v
+// CHECK-COUNT-3: memref.alloca() : memref<256xf32>
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (vector<8xi32>, vector<8xi32>, vector<8xi32>)
+// CHECK:   arith.maximumf {{.+}} : vector<8xf32>
+// CHECK-COUNT-3: vector.reduction <maxui>
+func.func @max_v(%p: memref<512xf32>, %m: memref<512xui8>, %v: memref<512xui8>,
+                 %mv: memref<512xui8>, %a: memref<2xf32>, %b: memref<2xf32>,
+                 %c: memref<2xf32>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %p, %m, %v, step %t, lr %lr max_v %mv : memref<512xui8>
+      m_absmax %a : memref<2xf32> v_absmax %b : memref<2xf32>
+      max_v_absmax %c : memref<2xf32>
+      : (memref<512xf32>, memref<512xf32>, memref<512xui8>, memref<512xui8>,
+         f32)
+  return
+}

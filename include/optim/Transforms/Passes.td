@@ -91,15 +91,16 @@ def OptimLowerQuantizedStepsPass
   let summary = "Lower optim steps with 8-bit blockwise moments to vectorised "
                 "block loops";
   let description = [{
-    Lowers each memref-form `optim.adamw_step` whose `m` and `v` are 8-bit
-    codes (`ui8`, with `m_absmax` and `v_absmax`) to one pass over memory, a
+    Lowers each memref-form `optim.adamw_step` whose `m` and `v` (and maybe
+    amsgrad's `max_v`) are 8-bit codes (`ui8`, each with its absmax) to one
+    pass over memory, a
     block of `block_size` elements at a time, `vector-width` lanes at a time
     (0: the host's vector registers of f32):
 
     1. the codes are read and looked up in the 256-entry code table, and
        scaled by the block's absmax; the step's elementwise body
        (`StepOpInterface`) computes the new parameter, written at once, and
-       the new moments, kept in two stack buffers of one block, whose largest
+       the new moments, kept in stack buffers of one block, whose largest
        magnitudes are the block's new absmax (an integer max of the patterns
        of |x|, which propagates NaN);
     2. each new moment times 1 / absmax, clamped to [-1, 1], is written as the

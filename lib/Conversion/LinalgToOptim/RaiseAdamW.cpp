@@ -106,10 +106,11 @@ static void rewrite(RewriterBase &rewriter, const AdamWMatch &match,
   auto op = AdamWStepOp::create(
       rewriter, loc, match.param, match.grad, match.m, match.v,
       /*max_v=*/Value(), /*param_copy=*/Value(), /*m_absmax=*/Value(),
-      /*v_absmax=*/Value(), /*grad_scale=*/Value(), /*found_inf=*/Value(), step,
-      lr, /*seed=*/Value(), Rounding::nearest, /*maximize=*/false,
-      WeightDecay::decoupled, APFloat(match.beta1), APFloat(match.beta2),
-      APFloat(match.eps), APFloat(match.weightDecay), /*block_size=*/256);
+      /*v_absmax=*/Value(), /*max_v_absmax=*/Value(), /*grad_scale=*/Value(),
+      /*found_inf=*/Value(), step, lr, /*seed=*/Value(), Rounding::nearest,
+      /*maximize=*/false, WeightDecay::decoupled, APFloat(match.beta1),
+      APFloat(match.beta2), APFloat(match.eps), APFloat(match.weightDecay),
+      /*block_size=*/256);
 
   // What only served the update: its 0-d scalars (and their extracts) and
   // the asserts on them.

@@ -109,7 +109,7 @@ func.func @lr_type(%p: memref<4xf32>, %t: i64, %lr: f64) {
 
 func.func @step_type(%p: memref<4xf32>, %t: i32, %lr: f32) {
   // expected-error@+1 {{operand 'step' has type 'i32'; expected i64}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i32, f32) -> ()
   return
 }
@@ -190,7 +190,7 @@ func.func @weight_decay_infinite(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'grad' has type 'f32'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %lr, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, f32, memref<4xf32>, memref<4xf32>, i64, f32) -> ()
   return
 }
@@ -199,7 +199,7 @@ func.func @scalar_state(%p: memref<4xf32>, %t: i64, %lr: f32) {
 
 func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'param' has type 'memref<*xf32>'; expected a ranked tensor or a strided memref}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, i64, f32) -> ()
   return
 }
@@ -209,7 +209,7 @@ func.func @unranked(%p: memref<*xf32>, %t: i64, %lr: f32) {
 func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s)  are incompatible with return type(s) of operation 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>'}}
   // expected-error@+1 {{failed to infer returned types}}
-  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
+  %a, %b, %c = "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>, i64, f32)
       -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
   return
@@ -220,7 +220,7 @@ func.func @memref_with_results(%p: memref<4xf32>, %t: i64, %lr: f32) {
 func.func @tensor_without_results(%p: tensor<4xf32>, %t: i64, %lr: f32) {
   // expected-error@+2 {{'optim.adamw_step' op inferred type(s) 'tensor<4xf32>', 'tensor<4xf32>', 'tensor<4xf32>' are incompatible with return type(s) of operation}}
   // expected-error@+1 {{failed to infer returned types}}
-  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
+  "optim.adamw_step"(%p, %p, %p, %p, %t, %lr) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0>}>
       : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, i64, f32) -> ()
   return
 }
@@ -450,5 +450,21 @@ func.func @quantized_stochastic(%p: memref<512xbf16>, %m: memref<512xui8>, %a: m
 func.func @quantized_strided(%p: memref<16x32xf32, strided<[64, 1]>>, %m: memref<16x32xui8>, %a: memref<2xf32>, %t: i64, %lr: f32) {
   // expected-error@+1 {{operand 'param' has type 'memref<16x32xf32, strided<[64, 1]>>'; with 8-bit states every memref must have the identity layout}}
   optim.adamw_step %p, %p, %m, %m, step %t, lr %lr m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32> : (memref<16x32xf32, strided<[64, 1]>>, memref<16x32xf32, strided<[64, 1]>>, memref<16x32xui8>, memref<16x32xui8>, f32)
+  return
+}
+
+// -----
+
+func.func @max_v_absmax_without_max_v(%p: memref<512xf32>, %m: memref<512xui8>, %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'max_v_absmax' is given but 'max_v' is missing}}
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32> max_v_absmax %a : memref<2xf32> : (memref<512xf32>, memref<512xf32>, memref<512xui8>, memref<512xui8>, f32)
+  return
+}
+
+// -----
+
+func.func @max_v_codes_with_float_moments(%p: memref<512xf32>, %mv: memref<512xui8>, %a: memref<2xf32>, %t: i64, %lr: f32) {
+  // expected-error@+1 {{operand 'max_v' holds 8-bit codes but 'm' and 'v' do not; an 8-bit max_v comes with 8-bit moments}}
+  optim.adamw_step %p, %p, %p, %p, step %t, lr %lr max_v %mv : memref<512xui8> max_v_absmax %a : memref<2xf32> : memref<512xf32>
   return
 }

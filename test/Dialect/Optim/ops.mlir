@@ -193,3 +193,15 @@ func.func @quantized_tensor(%p: tensor<?xf32>, %m: tensor<?xui8>,
   return %r#0, %r#1, %r#2, %r#3, %r#4 : tensor<?xf32>, tensor<?xui8>,
       tensor<?xui8>, tensor<?xf32>, tensor<?xf32>
 }
+
+// amsgrad with an 8-bit max_v and its absmax.
+// CHECK-LABEL: func @quantized_max_v
+// CHECK: optim.adamw_step {{.+}} max_v %{{.+}} : memref<600xui8> m_absmax %{{.+}} : memref<3xf32> v_absmax %{{.+}} : memref<3xf32> max_v_absmax %{{.+}} : memref<3xf32> : (memref<600xf16>
+func.func @quantized_max_v(%p: memref<600xf16>, %m: memref<600xui8>,
+                           %a: memref<3xf32>, %t: i64, %lr: f32) {
+  optim.adamw_step %p, %p, %m, %m, step %t, lr %lr max_v %m : memref<600xui8>
+      m_absmax %a : memref<3xf32> v_absmax %a : memref<3xf32>
+      max_v_absmax %a : memref<3xf32>
+      : (memref<600xf16>, memref<600xf16>, memref<600xui8>, memref<600xui8>, f32)
+  return
+}

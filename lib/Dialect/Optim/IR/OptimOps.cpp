@@ -153,7 +153,13 @@ LogicalResult AdamWStepOp::verifyQuantizedStates() {
   };
   for (auto [name, state, absmaxName, absmax] :
        {std::tuple{"m", getM(), "m_absmax", getMAbsmax()},
-        std::tuple{"v", getV(), "v_absmax", getVAbsmax()}}) {
+        std::tuple{"v", getV(), "v_absmax", getVAbsmax()},
+        std::tuple{"max_v", getMaxV(), "max_v_absmax", getMaxVAbsmax()}}) {
+    if (!state && absmax)
+      return emitOpError("operand '")
+             << absmaxName << "' is given but '" << name << "' is missing";
+    if (!state)
+      continue;
     if (isCodes(state) && !absmax)
       return emitOpError("operand '")
              << name << "' holds 8-bit codes (ui8) but operand '" << absmaxName
@@ -164,7 +170,10 @@ LogicalResult AdamWStepOp::verifyQuantizedStates() {
              << "' is not 8-bit codes (ui8); an absmax scales codes";
   }
   if (!hasQuantizedStates())
-    return success();
+    return getMaxVAbsmax() ? emitOpError("operand 'max_v' holds 8-bit codes "
+                                         "but 'm' and 'v' do not; an 8-bit "
+                                         "max_v comes with 8-bit moments")
+                           : success();
   if (!isCodes(getM()) || !isCodes(getV()))
     return emitOpError("operand '")
            << (isCodes(getM()) ? "v" : "m") << "' is a float state but '"
@@ -190,7 +199,10 @@ LogicalResult AdamWStepOp::verifyQuantizedStates() {
   auto paramType = cast<ShapedType>(getParam().getType());
   bool isTensor = isa<RankedTensorType>(paramType);
   for (auto [name, absmax] : {std::pair{"m_absmax", getMAbsmax()},
-                              std::pair{"v_absmax", getVAbsmax()}}) {
+                              std::pair{"v_absmax", getVAbsmax()},
+                              std::pair{"max_v_absmax", getMaxVAbsmax()}}) {
+    if (!absmax)
+      continue;
     auto type = dyn_cast<ShapedType>(absmax.getType());
     auto memref = dyn_cast<MemRefType>(absmax.getType());
     auto tensor = dyn_cast<RankedTensorType>(absmax.getType());
@@ -217,7 +229,8 @@ LogicalResult AdamWStepOp::verifyQuantizedStates() {
         std::pair{"m", getM()}, std::pair{"v", getV()},
         std::pair{"max_v", getMaxV()}, std::pair{"param_copy", getParamCopy()},
         std::pair{"m_absmax", getMAbsmax()},
-        std::pair{"v_absmax", getVAbsmax()}}) {
+        std::pair{"v_absmax", getVAbsmax()},
+        std::pair{"max_v_absmax", getMaxVAbsmax()}}) {
     auto memref = value ? dyn_cast<MemRefType>(value.getType()) : nullptr;
     if (memref && !memref.getLayout().isIdentity())
       return emitOpError("operand '")
@@ -261,7 +274,7 @@ LogicalResult AdamWStepOp::verify() {
   auto formName = [](bool tensor) { return tensor ? "tensor" : "memref"; };
   for (auto [name, value] : states) {
     auto type = cast<ShapedType>(value.getType());
-    bool isMoment = name == "m" || name == "v";
+    bool isMoment = name == "m" || name == "v" || name == "max_v";
     if (!isStepElementType(type.getElementType()) &&
         !(isMoment && type.getElementType().isUnsignedInteger(8)))
       return emitOpError("operand '")

@@ -14,7 +14,7 @@ def Optim_AdamWStepOp
                    /*states=*/["Param", "M", "V"],
                    /*optionalInputs=*/["GradScale", "FoundInf"],
                    /*optionalStates=*/["MaxV", "ParamCopy", "MAbsmax",
-                                         "VAbsmax"],
+                                         "VAbsmax", "MaxVAbsmax"],
                    [AttrSizedOperandSegments]> {
   let summary = "One AdamW update (Adam with decoupled weight decay)";
   let description = [{
@@ -116,8 +116,9 @@ def Optim_AdamWStepOp
     of the nearest code to `x / absmax` (clamped to [-1, 1]; a block of
     zeros has absmax 0 and the code of 0). A block is finished before the
     next is started, so the step still makes one pass over memory. With
-    8-bit states, `rounding` is `nearest` and `max_v` a float state;
-    `found_inf` skips the whole step, codes and absmax included.
+    8-bit moments, `max_v` may be 8-bit too (unsigned map, with its
+    `max_v_absmax`), `rounding` is `nearest`, and `found_inf` skips the whole
+    step, codes and absmax included.
 
     On ranked tensors the op is in destination-passing style: it returns the
     new `param`, `m` and `v` (and `param_copy`), and after bufferization they are written into the
@@ -171,10 +172,11 @@ def Optim_AdamWStepOp
     Optim_StateType:$grad,
     Optim_MomentType:$m,
     Optim_MomentType:$v,
-    Optional<Optim_StateType>:$max_v,
+    Optional<Optim_MomentType>:$max_v,
     Optional<Optim_CopyType>:$param_copy,
     Optional<Optim_AbsmaxType>:$m_absmax,
     Optional<Optim_AbsmaxType>:$v_absmax,
+    Optional<Optim_AbsmaxType>:$max_v_absmax,
     Optional<Optim_ScalarOperandType>:$grad_scale,
     Optional<Optim_ScalarOperandType>:$found_inf,
     Optim_StepType:$step,
@@ -198,6 +200,7 @@ def Optim_AdamWStepOp
     (`seed` $seed^)? (`copy` $param_copy^ `:` type($param_copy))?
     (`m_absmax` $m_absmax^ `:` type($m_absmax))?
     (`v_absmax` $v_absmax^ `:` type($v_absmax))?
+    (`max_v_absmax` $max_v_absmax^ `:` type($max_v_absmax))?
     (`rounding` $rounding^)? (`decay` $decay^)? (`maximize` $maximize^)?
     attr-dict `:`
     custom<StateTypes>(type($param), type($grad), type($m), type($v),
