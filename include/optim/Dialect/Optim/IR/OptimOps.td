@@ -118,7 +118,10 @@ def Optim_AdamWStepOp
     next is started, so the step still makes one pass over memory. With
     8-bit moments, `max_v` may be 8-bit too (unsigned map, with its
     `max_v_absmax`), `rounding` is `nearest`, and `found_inf` skips the whole
-    step, codes and absmax included.
+    step, codes and absmax included. The verifier checks an absmax's block
+    count where the sizes are static; with dynamic sizes it must hold
+    ceil(numel / block_size) elements, as the other operands must have
+    `param`'s shape.
 
     On ranked tensors the op is in destination-passing style: it returns the
     new `param`, `m` and `v` (and `param_copy`), and after bufferization they are written into the
