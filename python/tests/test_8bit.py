@@ -416,3 +416,29 @@ def test_numpy_adamw_uint8_bad_state_changes_nothing():
     np.testing.assert_array_equal(params[0], before)
     with pytest.raises(ValueError, match="rounding must be 'nearest'"):
         optim_mlir.AdamW(params, state_dtype=np.uint8, rounding="stochastic")
+
+
+def test_adamw8bit_grad_scale_and_found_inf():
+    # What GradScaler hands a fused optimizer: the step divides the gradients
+    # by the scale, and with found_inf set changes nothing, codes and absmax
+    # included.
+    plain, _ = run(optim_torch.AdamW8bit, model_params(), 2)
+    params = [p.clone().requires_grad_() for p in model_params()]
+    opt = optim_torch.AdamW8bit(params)
+    gen = torch.Generator().manual_seed(1)
+    for _ in range(2):
+        for p in params:
+            p.grad = 4 * torch.randn(p.shape, generator=gen)
+        opt.grad_scale, opt.found_inf = torch.tensor(4.0), torch.tensor(0.0)
+        opt.step()
+    for a, b in zip(plain, params):
+        assert torch.equal(a, b)
+    before = copy.deepcopy(opt.state_dict()["state"])
+    values = [p.detach().clone() for p in params]
+    opt.found_inf = torch.tensor(1.0)
+    opt.step()
+    for a, b in zip(values, params):
+        assert torch.equal(a, b)
+    for key, state in opt.state_dict()["state"].items():
+        for name, t in state.items():
+            assert torch.equal(t, before[key][name]), name
