@@ -115,6 +115,14 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
                                   const OptimGPUPipelineOptions &options) {
   buildOptimToBuffersPipeline(pm);
 
+  // Steps with 8-bit moments: a parallel loop of blocks, mapped below with
+  // the other parallel loops, one thread per block, 4 lanes (16 bytes of
+  // f32) at a time.
+  OptimLowerQuantizedStepsPassOptions quantized;
+  quantized.vectorWidth = 4;
+  quantized.parallelBlocks = true;
+  pm.addPass(createOptimLowerQuantizedStepsPass(quantized));
+
   // Elementwise generics -> grid-stride kernels.
   OptimMapElementwiseToGPUPassOptions map;
   map.threadsPerBlock = options.threadsPerBlock;

@@ -51,6 +51,9 @@ struct CodedState {
   unsigned index;
   /// The flat codes, the absmax and the map.
   Value codes, absmax;
+  bool isSigned;
+  /// The tables, fetched where the loops start (inside a GPU thread's loop,
+  /// for one).
   DynamicMapTables map;
   /// Per block: the stack buffer of its new values (f32) and the old absmax.
   Value scratch, oldAbsmax;
@@ -62,8 +65,9 @@ public:
   QuantizedStepLowering(AdamWStepOp op, int64_t lanes)
       : op(op), b(op), loc(op.getLoc()), lanes(lanes), f32(b.getF32Type()) {}
 
-  void lower(const DynamicMapTables &signedMap,
-             const DynamicMapTables &unsignedMap, int64_t numThreads);
+  /// With `parallelBlocks`, one `scf.parallel` iteration per block; else
+  /// `numThreads` shares of them (one runs inline).
+  void lower(int64_t numThreads, bool parallelBlocks);
 
 private:
   Value constIndex(int64_t value) {
@@ -173,9 +177,23 @@ void QuantizedStepLowering::forEachChunk(
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(nested.getInsertionBlock(),
                             nested.getInsertionPoint());
-        Value mask = vector::CreateMaskOp::create(
-            b, loc, VectorType::get({lanes}, b.getI1Type()),
-            ValueRange{arith::SubIOp::create(b, loc, length, whole)});
+        // Lanes below the count left: a comparison with the lane numbers
+        // rather than vector.create_mask, which the GPU's lowering to NVVM
+        // does not take.
+        Type i32 = b.getI32Type();
+        Value left = arith::IndexCastOp::create(
+            b, loc, i32, arith::SubIOp::create(b, loc, length, whole));
+        Value mask = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::slt,
+            arith::ConstantOp::create(
+                b, loc,
+                DenseElementsAttr::get(vectorOf(i32),
+                                       llvm::to_vector(llvm::map_range(
+                                           llvm::seq<int32_t>(0, lanes),
+                                           [&](int32_t lane) -> Attribute {
+                                             return b.getI32IntegerAttr(lane);
+                                           })))),
+            splat(left));
         scf::YieldOp::create(b, loc, chunk(whole, mask, loop.getResults()));
       },
       [&](OpBuilder &nested, Location) {
@@ -252,8 +270,12 @@ void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock) {
   b.setInsertionPointToStart(body);
   auto scratchType =
       MemRefType::get({static_cast<int64_t>(op.getBlockSize())}, f32);
-  for (CodedState &state : coded)
+  auto module = op->getParentOfType<ModuleOp>();
+  for (CodedState &state : coded) {
     state.scratch = memref::AllocaOp::create(b, loc, scratchType);
+    // The pass checked that the tables can be built.
+    state.map = *getDynamicMapTables(b, loc, module, state.isSigned);
+  }
   scf::ForOp::create(
       b, loc, firstBlock, endBlock, constIndex(1), ValueRange{},
       [&](OpBuilder &nested, Location, Value block, ValueRange) {
@@ -308,9 +330,7 @@ void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock) {
   memref::AllocaScopeReturnOp::create(b, loc);
 }
 
-void QuantizedStepLowering::lower(const DynamicMapTables &signedMap,
-                                  const DynamicMapTables &unsignedMap,
-                                  int64_t numThreads) {
+void QuantizedStepLowering::lower(int64_t numThreads, bool parallelBlocks) {
   // Everything is skipped where found_inf is nonzero (or NaN).
   if (Value foundInf = op.getFoundInf()) {
     Value flag = memref::LoadOp::create(b, loc, foundInf);
@@ -336,28 +356,30 @@ void QuantizedStepLowering::lower(const DynamicMapTables &signedMap,
       operands.push_back(optional);
   for (Value state : operands)
     states.push_back(flatten(state));
-  auto code = [&](unsigned index, Value absmax, const DynamicMapTables &map) {
-    coded.push_back({index, states[index], absmax, map, {}, {}});
+  auto code = [&](unsigned index, Value absmax, bool isSigned) {
+    coded.push_back({index, states[index], absmax, isSigned, {}, {}, {}});
     states[index] = Value();
   };
-  code(1, op.getMAbsmax(), signedMap);
-  code(2, op.getVAbsmax(), unsignedMap);
+  code(1, op.getMAbsmax(), /*isSigned=*/true);
+  code(2, op.getVAbsmax(), /*isSigned=*/false);
   if (Value absmax = op.getMaxVAbsmax())
-    code(3, absmax, unsignedMap);
+    code(3, absmax, /*isSigned=*/false);
   for (Value scalar : op.buildStepScalars(b, loc))
     scalars.push_back(scalar ? splat(scalar) : Value());
   if (Value scale = op.getGradScale())
     gradScale = splat(memref::LoadOp::create(b, loc, scale));
 
   Value numBlocks = arith::CeilDivUIOp::create(b, loc, numElements, blockSize);
-  if (numThreads == 1) {
+  if (numThreads == 1 && !parallelBlocks) {
     lowerBlocks(constIndex(0), numBlocks);
     op.erase();
     return;
   }
-  // Thread t takes blocks [t * B / T, (t + 1) * B / T).
-  Value threads = constIndex(numThreads);
+  // Share t is blocks [t * B / T, (t + 1) * B / T), or block t.
+  Value threads = parallelBlocks ? numBlocks : constIndex(numThreads);
   auto shareStart = [&](Value thread) -> Value {
+    if (parallelBlocks)
+      return thread;
     return arith::DivUIOp::create(
         b, loc, arith::MulIOp::create(b, loc, thread, numBlocks), threads);
   };
@@ -408,16 +430,15 @@ struct OptimLowerQuantizedStepsPass
         op.emitOpError("has 8-bit states in tensor form; bufferize first");
         return signalPassFailure();
       }
+      for (bool isSigned : {true, false}) {
+        if (getNearestCodeTables(getDynamicMap(isSigned)).buckets.empty()) {
+          op.emitOpError("internal error: the nearest-code tables of the "
+                         "dynamic map need a finer bucket");
+          return signalPassFailure();
+        }
+      }
       int64_t lanes = vectorWidth > 0 ? vectorWidth : getHostVectorBits() / 32;
-      OpBuilder b(op);
-      FailureOr<DynamicMapTables> signedMap =
-          getDynamicMapTables(b, op.getLoc(), module, /*isSigned=*/true);
-      FailureOr<DynamicMapTables> unsignedMap =
-          getDynamicMapTables(b, op.getLoc(), module, /*isSigned=*/false);
-      if (failed(signedMap) || failed(unsignedMap))
-        return signalPassFailure();
-      QuantizedStepLowering(op, lanes).lower(*signedMap, *unsignedMap,
-                                             numThreads);
+      QuantizedStepLowering(op, lanes).lower(numThreads, parallelBlocks);
     }
   }
 };

@@ -1,5 +1,6 @@
 // RUN: optim-opt %s --optim-lower-quantized-steps="vector-width=8" --canonicalize --cse | FileCheck %s
 // RUN: optim-opt %s --optim-lower-quantized-steps="vector-width=8 num-threads=2" --canonicalize --cse | FileCheck %s --check-prefix=THREADS
+// RUN: optim-opt %s --optim-lower-quantized-steps="vector-width=4 parallel-blocks=1" --canonicalize --cse | FileCheck %s --check-prefix=BLOCKS
 // RUN: not optim-opt %s --optim-lower-quantized-steps="vector-width=-1" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not optim-opt %s --optim-lower-quantized-steps="num-threads=0" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: optim-opt %s --mlir-print-op-generic | optim-opt --optim-to-buffers-pipeline | FileCheck %s --check-prefix=KEPT
@@ -42,8 +43,8 @@
 // CHECK:     arith.maxui {{.+}} : vector<8xi32>
 //            The last block's 232 = 29 * 8 elements leave no partial vector,
 //            but the tail is there for sizes that do.
-// CHECK:   vector.create_mask
-// CHECK:   vector.maskedstore
+// CHECK:   %[[MASK:.+]] = arith.cmpi sgt, %{{.+}}, %cst{{.*}} : vector<8xi32>
+// CHECK:   vector.maskedstore {{.+}}, %[[MASK]]
 //            The new absmax, and 1 / absmax (0 for a block of zeros).
 // CHECK:   %[[MAX:.+]] = vector.reduction <maxui>
 // CHECK:   %[[NEW:.+]] = arith.bitcast %[[MAX]] : i32 to f32
@@ -59,6 +60,14 @@
 // CHECK:     arith.trunci {{.+}} : vector<8xi32> to vector<8xi8>
 // CHECK:     vector.store {{.+}} : memref<1000xui8, strided<[1]>>, vector<8xui8>
 // CHECK-NOT: optim.adamw_step
+
+// For the GPU: one parallel iteration per block, which reads the tables
+// itself (inside what becomes the kernel).
+// BLOCKS-LABEL: func @step
+// BLOCKS: scf.parallel (%[[B:.+]]) = (%c0) to (%c4) step (%c1)
+// BLOCKS:   memref.alloca() : memref<256xf32>
+// BLOCKS:   memref.get_global @__optim_signed_code
+// BLOCKS:   scf.for %{{.+}} = %[[B]] to %{{.+}} step %c1
 
 // With two threads: two contiguous shares of the blocks, each with its own
 // buffers.

@@ -121,6 +121,12 @@ def OptimLowerQuantizedStepsPass
     `scf.parallel` of T iterations, each with its own stack buffers, which
     `optim-parallel-to-openmp` turns into one thread each.
 
+    With `parallel-blocks`, the `scf.parallel` has one iteration per block
+    instead, which `optim-gpu-pipeline` maps to GPU threads like any parallel
+    loop: one thread steps one block, with its buffers in local memory, and
+    reads the code tables, which kernel outlining copies into the GPU
+    module, in global memory.
+
     `convert-optim-to-linalg` leaves these ops alone, and one-shot
     bufferization turns their tensor form into the memref form this pass
     takes.
@@ -131,6 +137,9 @@ def OptimLowerQuantizedStepsPass
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
            "Shares of the blocks, one per thread of an scf.parallel "
            "(1: single-threaded)">,
+    Option<"parallelBlocks", "parallel-blocks", "bool", /*default=*/"false",
+           "One scf.parallel iteration per block, for optim-gpu-pipeline to "
+           "map to GPU threads (num-threads is then ignored)">,
   ];
   let dependentDialects = [
     "arith::ArithDialect",

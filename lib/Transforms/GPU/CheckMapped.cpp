@@ -76,12 +76,14 @@ struct OptimGPUCheckMappedPass
         });
         return WalkResult::skip();
       }
-      // Only blockwise steps (8-bit moments) reach here as optim ops.
+      // An optim op here was not lowered: a blockwise step (8-bit moments)
+      // run through the mapping without optim-lower-quantized-steps.
       if (op->getName().getDialectNamespace() == "optim") {
         op->emitError("not mapped to the GPU: this ")
             << op->getName()
-            << " has 8-bit moments (ui8 m and v with absmax), which the GPU "
-               "pipeline does not lower yet; optim-cpu-pipeline does";
+            << " was not lowered; steps with 8-bit moments need "
+               "optim-lower-quantized-steps (parallel-blocks) first, as "
+               "optim-gpu-pipeline runs it";
         leftovers = true;
         return WalkResult::skip();
       }
