@@ -1,23 +1,24 @@
 //===- LowerQuantizedSteps.cpp - 8-bit steps to vector loops ----*- C++ -*-===//
 //
-// Lowers a memref-form `optim.adamw_step` whose moments are 8-bit blockwise
-// codes to one pass over memory, a block at a time:
+// Lowers a memref-form `optim.adamw_step` whose moments (and maybe max_v) are
+// 8-bit blockwise codes to one pass over memory, a block at a time:
 //
-//   scf.parallel %t = 0 to T {            (one share of the blocks per thread)
-//     memref.alloca_scope {
-//       %m, %v = memref.alloca() : memref<BLOCKxf32>     (the block's moments)
+//   scf.parallel %t = 0 to T {     (a share of the blocks per thread, or,
+//     memref.alloca_scope {         for the GPU, one block per iteration)
+//       one memref.alloca() : memref<BLOCKxf32> per coded state
 //       scf.for %block in share {
-//         sweep 1, W lanes at a time: read the codes (one gather each), the
-//           step's body, the new parameter written, the new moments kept in
-//           %m and %v, their largest magnitudes in two running maxima;
+//         sweep 1, W lanes at a time: look the codes up (a load per lane),
+//           the step's body, the new parameter written, the new moments kept
+//           in the buffers, their largest magnitudes in running maxima;
 //         the new absmax written;
 //         sweep 2: each moment scaled by 1 / absmax and written as the index
-//           of its nearest code (two gathers, `DynamicMap.h`).
+//           of its nearest code (one lookup, `DynamicMap.h`).
 //   } } }
 //
 // A block's moments never leave L1, and the parameters, gradients and codes
 // are read and written once. A block whose size is not a multiple of W (the
-// last one) ends with one masked chunk.
+// last one) ends with one masked chunk. With one thread there is no
+// scf.parallel.
 //
 //===----------------------------------------------------------------------===//
 

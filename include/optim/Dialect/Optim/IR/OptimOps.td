@@ -112,9 +112,10 @@ def Optim_AdamWStepOp
     else `fma(-s, n - 1 - j, 1)`. Per block, the step reads the codes,
     updates in the compute type (the new parameter from the new moments
     before they are rounded), and writes the moments back as codes: the new
-    `absmax` is the largest magnitude in the block, and each element the index
-    of the nearest code to `x / absmax` (clamped to [-1, 1]; a block of
-    zeros has absmax 0 and the code of 0). A block is finished before the
+    `absmax` is the largest magnitude in the block, and each element the
+    index of the nearest code to `x * (1 / absmax)` (in f32, clamped to
+    [-1, 1]; ties to the code nearer 0; a block of zeros has absmax 0 and the
+    code of 0). A block is finished before the
     next is started, so the step still makes one pass over memory. With
     8-bit moments, `max_v` may be 8-bit too (unsigned map, with its
     `max_v_absmax`), `rounding` is `nearest`, and `found_inf` skips the whole
