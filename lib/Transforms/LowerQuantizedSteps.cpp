@@ -34,8 +34,6 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
-#include <limits>
-
 namespace mlir::optim {
 #define GEN_PASS_DEF_OPTIMLOWERQUANTIZEDSTEPSPASS
 #include "optim/Transforms/Passes.h.inc"
@@ -147,7 +145,6 @@ Value QuantizedStepLowering::load(Value memref, Type element, Value at,
 
 void QuantizedStepLowering::store(Value value, Value memref, Value at,
                                   Value mask) {
-
   if (!mask) {
     vector::StoreOp::create(b, loc, value, memref, ValueRange{at});
     return;
@@ -271,11 +268,9 @@ void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock) {
   b.setInsertionPointToStart(body);
   auto scratchType =
       MemRefType::get({static_cast<int64_t>(op.getBlockSize())}, f32);
-  auto module = op->getParentOfType<ModuleOp>();
   for (CodedState &state : coded) {
     state.scratch = memref::AllocaOp::create(b, loc, scratchType);
-    // The pass checked that the tables can be built.
-    state.map = *getDynamicMapTables(b, loc, module, state.isSigned);
+    state.map = getDynamicMapTables(b, loc, state.isSigned);
   }
   scf::ForOp::create(
       b, loc, firstBlock, endBlock, constIndex(1), ValueRange{},
@@ -405,18 +400,7 @@ struct OptimLowerQuantizedStepsPass
   using Base::Base;
 
   LogicalResult initialize(MLIRContext *context) override {
-    auto fail = [&](const Twine &message) {
-      return emitError(UnknownLoc::get(context),
-                       "optim-lower-quantized-steps: ")
-             << message;
-    };
-    // As optim-vectorize-elementwise: wider vectors only slow LLVM down, and
-    // OpenMP takes the thread count as an i32.
-    if (vectorWidth < 0 || vectorWidth > 1024)
-      return fail("vector-width must be 0 (the host's) or from 1 to 1024");
-    if (numThreads < 1 || numThreads > std::numeric_limits<int32_t>::max())
-      return fail("num-threads must be from 1 to 2147483647");
-    return success();
+    return checkCPULoopOptions(context, getArgument(), vectorWidth, numThreads);
   }
 
   void runOnOperation() override {
@@ -426,17 +410,14 @@ struct OptimLowerQuantizedStepsPass
       if (op.hasQuantizedStates())
         steps.push_back(op);
     });
+    // The code tables, built once for all the steps, whose loops read them.
+    if (!steps.empty() &&
+        failed(addDynamicMapGlobals(module, steps.front().getLoc())))
+      return signalPassFailure();
     for (AdamWStepOp op : steps) {
       if (op.hasPureTensorSemantics()) {
         op.emitOpError("has 8-bit states in tensor form; bufferize first");
         return signalPassFailure();
-      }
-      for (bool isSigned : {true, false}) {
-        if (getNearestCodeTables(getDynamicMap(isSigned)).buckets.empty()) {
-          op.emitOpError("internal error: the nearest-code tables of the "
-                         "dynamic map need a finer bucket");
-          return signalPassFailure();
-        }
       }
       int64_t lanes = vectorWidth > 0 ? vectorWidth : getHostVectorBits() / 32;
       QuantizedStepLowering(op, lanes).lower(numThreads, parallelBlocks);

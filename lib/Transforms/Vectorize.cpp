@@ -33,8 +33,6 @@
 
 #include <numeric>
 
-#include <limits>
-
 namespace mlir::optim {
 #define GEN_PASS_DEF_OPTIMVECTORIZEELEMENTWISEPASS
 #include "optim/Transforms/Passes.h.inc"
@@ -42,9 +40,6 @@ namespace mlir::optim {
 
 using namespace mlir;
 using namespace mlir::optim;
-
-/// The most lanes `vector-width` may ask for.
-static constexpr int64_t kMaxVectorWidth = 1024;
 
 /// Replaces a loop that runs at most once (a peeled remainder) by an `scf.if`,
 /// so that the only loop over the data is the main one.
@@ -260,20 +255,13 @@ struct OptimVectorizeElementwisePass
   FrozenRewritePatternSet bf16PairPatterns;
 
   LogicalResult initialize(MLIRContext *context) override {
-    auto fail = [&](const Twine &message) {
-      return emitError(UnknownLoc::get(context),
-                       "optim-vectorize-elementwise: ")
-             << message;
-    };
-    // Wider vectors than this only make LLVM's code generation slow (2^28
-    // lanes took 13 s and 2 GB); OpenMP takes the thread count as an i32.
-    if (vectorWidth < 0 || vectorWidth > kMaxVectorWidth)
-      return fail("vector-width must be 0 (the host's) or from 1 to " +
-                  Twine(kMaxVectorWidth));
-    if (numThreads < 1 || numThreads > std::numeric_limits<int32_t>::max())
-      return fail("num-threads must be from 1 to 2147483647");
+    if (failed(checkCPULoopOptions(context, getArgument(), vectorWidth,
+                                   numThreads)))
+      return failure();
     if (parallelThreshold < 0)
-      return fail("parallel-threshold must not be negative");
+      return emitError(UnknownLoc::get(context),
+                       "optim-vectorize-elementwise: parallel-threshold must "
+                       "not be negative");
     vectorBits = vectorWidth > 0 ? 0 : getHostVectorBits();
     RewritePatternSet patterns(context);
     populateBF16PairPatterns(patterns);

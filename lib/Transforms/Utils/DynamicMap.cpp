@@ -93,41 +93,51 @@ mlir::optim::getNearestCodeTables(const std::array<float, 256> &code) {
   return tables;
 }
 
-/// A module-level constant table, created once per module.
-static Value getTable(OpBuilder &b, Location loc, ModuleOp module,
-                      StringRef name, DenseElementsAttr values) {
-  auto type = MemRefType::get(values.getType().getShape(),
-                              values.getType().getElementType());
-  if (!SymbolTable::lookupSymbolIn(module, name)) {
-    OpBuilder atModule = OpBuilder::atBlockBegin(module.getBody());
-    memref::GlobalOp::create(atModule, loc, name,
-                             atModule.getStringAttr("private"), type, values,
-                             /*constant=*/true, /*alignment=*/IntegerAttr());
-  }
-  return memref::GetGlobalOp::create(b, loc, type, name);
+/// The name of one of a map's tables.
+static std::string getTableName(bool isSigned, StringRef table) {
+  return ((isSigned ? "__optim_signed_" : "__optim_unsigned_") + table).str();
 }
 
-FailureOr<DynamicMapTables> mlir::optim::getDynamicMapTables(OpBuilder &b,
-                                                             Location loc,
-                                                             ModuleOp module,
-                                                             bool isSigned) {
-  std::array<float, 256> code = getDynamicMap(isSigned);
-  NearestCodeTables nearest = getNearestCodeTables(code);
-  if (nearest.buckets.empty())
-    return emitError(loc, "internal error: the nearest-code tables of the "
-                          "dynamic map need a finer bucket");
-  auto f32Table = [&](ArrayRef<float> values) {
-    return DenseElementsAttr::get(RankedTensorType::get({256}, b.getF32Type()),
-                                  values);
+LogicalResult mlir::optim::addDynamicMapGlobals(ModuleOp module, Location loc) {
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto addGlobal = [&](const std::string &name, DenseElementsAttr values) {
+    auto type = MemRefType::get(values.getType().getShape(),
+                                values.getType().getElementType());
+    memref::GlobalOp::create(b, loc, name, b.getStringAttr("private"), type,
+                             values, /*constant=*/true,
+                             /*alignment=*/IntegerAttr());
   };
-  auto buckets = DenseElementsAttr::get(
-      RankedTensorType::get({static_cast<int64_t>(nearest.buckets.size())},
-                            b.getI32Type()),
-      ArrayRef<int32_t>(nearest.buckets));
-  std::string prefix = isSigned ? "__optim_signed_" : "__optim_unsigned_";
-  return DynamicMapTables{
-      getTable(b, loc, module, prefix + "code", f32Table(code)),
-      getTable(b, loc, module, prefix + "buckets", buckets), isSigned};
+  for (bool isSigned : {true, false}) {
+    if (SymbolTable::lookupSymbolIn(module, getTableName(isSigned, "code")))
+      continue;
+    std::array<float, 256> code = getDynamicMap(isSigned);
+    NearestCodeTables nearest = getNearestCodeTables(code);
+    if (nearest.buckets.empty())
+      return emitError(loc, "internal error: the nearest-code tables of the "
+                            "dynamic map need a finer bucket");
+    addGlobal(
+        getTableName(isSigned, "code"),
+        DenseElementsAttr::get(RankedTensorType::get({256}, b.getF32Type()),
+                               ArrayRef<float>(code)));
+    addGlobal(
+        getTableName(isSigned, "buckets"),
+        DenseElementsAttr::get(
+            RankedTensorType::get(
+                {static_cast<int64_t>(nearest.buckets.size())}, b.getI32Type()),
+            ArrayRef<int32_t>(nearest.buckets)));
+  }
+  return success();
+}
+
+DynamicMapTables mlir::optim::getDynamicMapTables(OpBuilder &b, Location loc,
+                                                  bool isSigned) {
+  auto table = [&](StringRef name, int64_t size, Type element) -> Value {
+    return memref::GetGlobalOp::create(b, loc, MemRefType::get({size}, element),
+                                       getTableName(isSigned, name));
+  };
+  return {table("code", 256, b.getF32Type()),
+          table("buckets", NearestCodeTables::kNumBuckets, b.getI32Type()),
+          isSigned};
 }
 
 /// `table[indices]`, a load per lane: LLVM scalarizes `vector.gather` where

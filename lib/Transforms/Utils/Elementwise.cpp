@@ -17,6 +17,8 @@
 #include "llvm/Support/MathExtras.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::optim;
 
@@ -200,4 +202,22 @@ int64_t mlir::optim::getHostVectorBits() {
   if (features.lookup("avx"))
     return 256;
   return 128;
+}
+
+LogicalResult mlir::optim::checkCPULoopOptions(MLIRContext *context,
+                                               StringRef pass,
+                                               int64_t vectorWidth,
+                                               int64_t numThreads) {
+  auto fail = [&](const Twine &message) {
+    return emitError(UnknownLoc::get(context), pass + ": ") << message;
+  };
+  // Wider vectors than this only make LLVM's code generation slow (2^28
+  // lanes took 13 s and 2 GB); OpenMP takes the thread count as an i32.
+  constexpr int64_t kMaxVectorWidth = 1024;
+  if (vectorWidth < 0 || vectorWidth > kMaxVectorWidth)
+    return fail("vector-width must be 0 (the host's) or from 1 to " +
+                Twine(kMaxVectorWidth));
+  if (numThreads < 1 || numThreads > std::numeric_limits<int32_t>::max())
+    return fail("num-threads must be from 1 to 2147483647");
+  return success();
 }

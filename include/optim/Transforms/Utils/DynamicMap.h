@@ -55,17 +55,20 @@ struct NearestCodeTables {
 NearestCodeTables getNearestCodeTables(const std::array<float, 256> &code);
 
 /// One dynamic map's tables in a function: `memref.get_global`s of private
-/// constants of the module (`__optim_{signed,unsigned}_{code,buckets}`),
-/// created there once.
+/// constants of the module (`__optim_{signed,unsigned}_{code,buckets}`).
 struct DynamicMapTables {
   Value code, buckets;
   bool isSigned;
 };
 
-/// Gets the tables of the signed or unsigned map at `b`'s insertion point;
-/// fails (with an error at `loc`) if the bucket search cannot be exact.
-FailureOr<DynamicMapTables> getDynamicMapTables(OpBuilder &b, Location loc,
-                                                ModuleOp module, bool isSigned);
+/// Adds the tables of both maps to `module` as private constants, unless it
+/// has them; fails (with an error at `loc`) if a bucket search cannot be
+/// exact.
+LogicalResult addDynamicMapGlobals(ModuleOp module, Location loc);
+
+/// Gets the tables of the signed or unsigned map at `b`'s insertion point,
+/// from the module's constants (`addDynamicMapGlobals`).
+DynamicMapTables getDynamicMapTables(OpBuilder &b, Location loc, bool isSigned);
 
 /// `code[codes[i]] * absmax` for a vector of `ui8` codes and an f32 scalar
 /// `absmax`: a vector of f32.

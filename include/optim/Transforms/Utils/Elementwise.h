@@ -110,6 +110,12 @@ ElementwiseGeneric collapseToOneDim(RewriterBase &rewriter,
 /// 256 with AVX, otherwise 128.
 int64_t getHostVectorBits();
 
+/// Checks the options the CPU loop passes share, naming `pass` in the error:
+/// `vector-width` 0 (the host's) or from 1 to 1024, `num-threads` from 1 to
+/// 2^31 - 1.
+LogicalResult checkCPULoopOptions(MLIRContext *context, StringRef pass,
+                                  int64_t vectorWidth, int64_t numThreads);
+
 } // namespace optim
 } // namespace mlir
 
