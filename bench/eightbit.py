@@ -18,10 +18,7 @@ of absmax per block of 256; torch's float32 step moves 28.
 """
 
 import ctypes
-import datetime
 import os
-import sys
-from pathlib import Path
 
 import run as bench
 import peers
@@ -172,8 +169,7 @@ def main():
     if setup is None:
         return
     args, torch, optim_opt, threads, reps, warmup = setup
-    build = Path(os.environ.get("BUILD_DIR", bench.ROOT / "build"))
-    gen = build / "bench"
+    gen = optim_opt.parent.parent / "bench"  # the build's
     gen.mkdir(parents=True, exist_ok=True)
     probe = build_probe(gen)
 
@@ -204,12 +200,8 @@ def main():
                                         for k, s in result.items()))
         del systems, buffers
 
-    meta = {"command": "bench/run.sh 8bit" + "".join(f" {a}" for a in sys.argv[1:]),
-            "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "machine": bench.machine_info(optim_opt),
-            "versions": bench.module_versions("torch", "bitsandbytes", "torchao"),
-            "threads": threads, "reps": reps, "warmup": warmup, "absent": absent,
-            "state_bytes": STATE_BYTES}
+    meta = bench.suite_meta("8bit", optim_opt, ("torch", "bitsandbytes", "torchao"), threads,
+                            reps, warmup, absent, state_bytes=STATE_BYTES)
     targets = evaluate_targets(rows)
     write_doc = not args.smoke and not args.no_doc
     bench.report("eightbit-smoke" if args.smoke else "eightbit", meta, targets, rows,

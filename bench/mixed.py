@@ -16,9 +16,7 @@ ratio compares runs of the same rounds.
 """
 
 import argparse
-import datetime
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -498,12 +496,8 @@ def main():
                                             for k, s in row["systems"].items()))
             del tables, tensors
 
-    meta = {"command": "bench/run.sh mixed" + "".join(f" {a}" for a in sys.argv[1:]),
-            "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "machine": bench.machine_info(optim_opt),
-            "versions": bench.module_versions("torch", "deepspeed"),
-            "threads": threads, "reps": reps, "warmup": warmup, "absent": absent,
-            "parallel_threshold": threshold}
+    meta = bench.suite_meta("mixed", optim_opt, ("torch", "deepspeed"), threads, reps, warmup,
+                            absent, parallel_threshold=threshold)
     targets = evaluate_targets(rows)
     write_doc = not args.smoke and not args.no_doc
     bench.report("mixed-smoke" if args.smoke else "mixed", meta, targets, rows,

@@ -499,6 +499,16 @@ def torch_suite(description, stem, reps, suite):
             args.reps or (2 if args.smoke else reps), args.warmup or (1 if args.smoke else 2))
 
 
+def suite_meta(suite, optim_opt, modules, threads, reps, warmup, absent, **extra):
+    """The meta data of a peer suite's results: the command that ran it
+    (`bench/run.sh <suite> <args>`), date, machine, the peers' versions
+    (`modules`), its settings, the peers it lacked, and `extra`."""
+    return {"command": f"bench/run.sh {suite}" + "".join(f" {a}" for a in sys.argv[1:]),
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "machine": machine_info(optim_opt), "versions": module_versions(*modules),
+            "threads": threads, "reps": reps, "warmup": warmup, "absent": absent, **extra}
+
+
 def module_versions(*modules):
     """{module: its __version__, or None when it cannot be imported}."""
     versions = {}

@@ -19,9 +19,7 @@ others move 14. The per-tensor cost of a step is timed on 600 tensors of 16
 elements.
 """
 
-import datetime
 import os
-import sys
 
 import run as bench
 import peers
@@ -172,12 +170,8 @@ def main():
     overhead_s = per_tensor_overhead(torch, reps)
     bench.log(f"optim_mlir.torch: {overhead_s * 1e6:.2f} us per tensor")
 
-    meta = {"command": "bench/run.sh torch" + "".join(f" {a}" for a in sys.argv[1:]),
-            "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "machine": bench.machine_info(optim_opt),
-            "versions": bench.module_versions("torch", "deepspeed"),
-            "threads": threads, "reps": reps, "warmup": warmup, "absent": absent,
-            "overhead_s": overhead_s}
+    meta = bench.suite_meta("torch", optim_opt, ("torch", "deepspeed"), threads, reps, warmup,
+                            absent, overhead_s=overhead_s)
     targets = evaluate_targets(rows, overhead_s)
     write_doc = not args.smoke and not args.no_doc
     bench.report("torch-smoke" if args.smoke else "torch", meta, targets, rows,
