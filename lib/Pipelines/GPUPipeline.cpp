@@ -9,6 +9,8 @@
 //        tensors
 //     -> any other linalg op: parallel loops tiled for blocks and threads,
 //        mapped to gpu.launch
+//     -> steps with 8-bit moments: a warp's lanes per block, parallel loops
+//        with their own mapping, to gpu.launch with the others
 //     -> kernel outlining, launches chained on one stream
 //     -> device: NVVM (IEEE sqrt/div), gpu-module-to-binary (PTX/cubin/fatbin)
 //     -> host: gpu-to-llvm (calls to the mgpu* runtime functions)
@@ -115,14 +117,6 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
                                   const OptimGPUPipelineOptions &options) {
   buildOptimToBuffersPipeline(pm);
 
-  // Steps with 8-bit moments: a parallel loop of blocks, mapped below with
-  // the other parallel loops, one thread per block, 4 lanes (16 bytes of
-  // f32) at a time.
-  OptimLowerQuantizedStepsPassOptions quantized;
-  quantized.vectorWidth = 4;
-  quantized.parallelBlocks = true;
-  pm.addPass(createOptimLowerQuantizedStepsPass(quantized));
-
   // Elementwise generics -> grid-stride kernels.
   OptimMapElementwiseToGPUPassOptions map;
   map.threadsPerBlock = options.threadsPerBlock;
@@ -141,6 +135,15 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
       createParallelLoopTilingPass({options.threadsPerBlock}));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  // Steps with 8-bit moments: parallel loops that carry their own mapping
+  // (a group of lanes per block, 4 lanes' 16 bytes of f32 at a time), made
+  // after the tiling and the greedy mapping, which would take them apart.
+  // Their GPU blocks are whole warps, which the groups' shuffles need.
+  OptimLowerQuantizedStepsPassOptions quantized;
+  quantized.vectorWidth = 4;
+  quantized.gpuThreads =
+      std::max<int64_t>(32, options.threadsPerBlock / 32 * 32);
+  pm.addPass(createOptimLowerQuantizedStepsPass(quantized));
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addNestedPass<func::FuncOp>(createOptimGPUCheckMappedPass());
 

@@ -1,12 +1,15 @@
 // RUN: optim-opt %s --optim-lower-quantized-steps="vector-width=8" --canonicalize --cse | FileCheck %s
 // RUN: optim-opt %s --optim-lower-quantized-steps="vector-width=8 num-threads=2" --canonicalize --cse | FileCheck %s --check-prefix=THREADS
-// RUN: optim-opt %s --optim-lower-quantized-steps="vector-width=4 parallel-blocks=1" --canonicalize --cse | FileCheck %s --check-prefix=BLOCKS
+// RUN: optim-opt %s --optim-lower-quantized-steps="vector-width=4 gpu-threads=64" --cse | FileCheck %s --check-prefix=GPU
 // RUN: not optim-opt %s --optim-lower-quantized-steps="vector-width=-1" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not optim-opt %s --optim-lower-quantized-steps="num-threads=0" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not optim-opt %s --optim-lower-quantized-steps="vector-width=4 gpu-threads=48" 2>&1 | FileCheck %s --check-prefix=BAD-GPU
+// RUN: not optim-opt %s --optim-lower-quantized-steps="gpu-threads=64" 2>&1 | FileCheck %s --check-prefix=BAD-GPU
 // RUN: optim-opt %s --mlir-print-op-generic | optim-opt --optim-to-buffers-pipeline | FileCheck %s --check-prefix=KEPT
 // RUN: optim-opt %s --optim-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
 // BAD: optim-lower-quantized-steps: {{vector-width must be 0 \(the host's\) or from 1 to 1024|num-threads must be from 1 to 2147483647}}
+// BAD-GPU: optim-lower-quantized-steps: {{gpu-threads must be 0 \(CPU loops\) or a multiple of 32 up to 1024|gpu-threads needs a vector-width of 1, 2, 4, 8 or 16}}
 
 // convert-optim-to-linalg leaves 8-bit steps (they are blockwise) to this pass.
 // KEPT-COUNT-2: optim.adamw_step
@@ -61,13 +64,40 @@
 // CHECK:     vector.store {{.+}} : memref<1000xui8, strided<[1]>>, vector<8xui8>
 // CHECK-NOT: optim.adamw_step
 
-// For the GPU: one parallel iteration per block, which reads the tables
-// itself (inside what becomes the kernel).
-// BLOCKS-LABEL: func @step
-// BLOCKS: scf.parallel (%[[B:.+]]) = (%c0) to (%c4) step (%c1)
-// BLOCKS:   memref.alloca() : memref<256xf32>
-// BLOCKS:   memref.get_global @__optim_signed_code
-// BLOCKS:   scf.for %{{.+}} = %[[B]] to %{{.+}} step %c1
+// For a GPU, 64 threads per GPU block: a group of 32 lanes per block of 256
+// (64 chunks of 4), 2 groups per GPU block, mapped to GPU blocks and threads
+// x and y. The host checks that every operand's first element is aligned to
+// a whole chunk (16 bytes of f32, 4 of codes); only then do whole chunks run
+// unmasked, saying so. Each lane reads the tables itself (inside what
+// becomes the kernel) and buffers its 2 chunks; the lanes' maxima meet in 5
+// xor shuffles, and lane 0 of a nonempty block writes the absmax.
+// GPU-LABEL: func @step
+// GPU-DAG: %[[P:.+]] = memref.extract_aligned_pointer_as_index %{{.+}} : memref<?xf32> -> index
+// GPU-DAG: %[[PLOW:.+]] = arith.andi %[[P]], %c15
+// GPU-DAG: %[[M:.+]] = memref.extract_aligned_pointer_as_index %{{.+}} : memref<?xui8> -> index
+// GPU-DAG: %[[MLOW:.+]] = arith.andi %[[M]], %c3
+// GPU: %[[ALIGNED:.+]] = arith.cmpi eq, %{{.+}}, %c0
+// GPU: scf.parallel (%{{.+}}) = (%c0) to (%{{.+}}) step (%c1)
+// GPU:   scf.parallel (%[[LANE:.+]], %{{.+}}) = (%c0, %c0) to (%c32, %c2) step (%c1, %c1)
+// GPU:     memref.alloca() {alignment = 16 : i64} : memref<8xf32>
+// GPU:     memref.get_global @__optim_signed_code
+// GPU:     %[[LENGTH:.+]] = arith.select
+// GPU:     %[[WHOLE:.+]] = arith.divui %[[LENGTH]], %c4
+// GPU:     arith.select %[[ALIGNED]], %[[WHOLE]], %c0
+// GPU:     scf.for
+// GPU:       vector.load {{.+}} {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// GPU:       vector.load {{.+}} {alignment = 4 : i64} : memref<?xui8>, vector<4xui8>
+// GPU:     scf.for
+// GPU:       vector.maskedload
+// GPU:     %[[FIRST:.+]] = arith.cmpi eq, %[[LANE]], %c0
+// GPU:     %[[NONEMPTY:.+]] = arith.cmpi ne, %[[LENGTH]], %c0
+// GPU:     %[[WRITES:.+]] = arith.andi %[[FIRST]], %[[NONEMPTY]]
+// GPU:     vector.reduction <maxui>
+// GPU-COUNT-5: gpu.shuffle xor
+// GPU:     scf.if %[[WRITES]] {
+// GPU:       memref.store {{.+}} : memref<4xf32>
+// GPU: } {mapping = [#gpu.loop_dim_map<processor = thread_x, {{.+}}>, #gpu.loop_dim_map<processor = thread_y, {{.+}}>]}
+// GPU: } {mapping = [#gpu.loop_dim_map<processor = block_x, {{.+}}>]}
 
 // With two threads: two contiguous shares of the blocks, each with its own
 // buffers.

@@ -121,11 +121,19 @@ def OptimLowerQuantizedStepsPass
     `scf.parallel` of T iterations, each with its own stack buffers, which
     `optim-parallel-to-openmp` turns into one thread each.
 
-    With `parallel-blocks`, the `scf.parallel` has one iteration per block
-    instead, which `optim-gpu-pipeline` maps to GPU threads like any parallel
-    loop: one thread steps one block, with its buffers in local memory, and
-    reads the code tables, which kernel outlining copies into the GPU
-    module, in global memory.
+    With `gpu-threads = N > 0`, the loops are for a GPU: a group of G lanes
+    (as many as a block has chunks of `vector-width`, a power of two, at
+    most a warp's 32) steps one block. Lane l takes the chunks l, l + G,
+    l + 2G, ... (neighbouring lanes read neighbouring memory) and keeps their
+    new moments in a buffer of its own; the lanes' maxima meet in log2(G)
+    rounds of `gpu.shuffle xor`, after which lane 0 writes the absmax. An
+    `scf.parallel` over GPU blocks holds one over (lane, group) of N / G
+    groups, each carrying its mapping (`#gpu.loop_dim_map`: GPU blocks;
+    threads x and y) for `convert-parallel-loops-to-gpu`. A group past the
+    last block, or any when `found_inf` is set, has no elements but still
+    reaches the shuffles, which every lane of a warp must. The kernel reads
+    `found_inf` and `grad_scale` itself, and the code tables, which kernel
+    outlining copies into the GPU module, from global memory.
 
     `convert-optim-to-linalg` leaves these ops alone, and one-shot
     bufferization turns their tensor form into the memref form this pass
@@ -137,12 +145,13 @@ def OptimLowerQuantizedStepsPass
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
            "Shares of the blocks, one per thread of an scf.parallel "
            "(1: single-threaded)">,
-    Option<"parallelBlocks", "parallel-blocks", "bool", /*default=*/"false",
-           "One scf.parallel iteration per block, for optim-gpu-pipeline to "
-           "map to GPU threads (num-threads is then ignored)">,
+    Option<"gpuThreads", "gpu-threads", "int64_t", /*default=*/"0",
+           "Threads per GPU block of mapped loops for a GPU, a multiple of "
+           "32 (0: CPU loops; num-threads is then ignored)">,
   ];
   let dependentDialects = [
     "arith::ArithDialect",
+    "gpu::GPUDialect",
     "math::MathDialect",
     "memref::MemRefDialect",
     "scf::SCFDialect",

@@ -82,7 +82,7 @@ struct OptimGPUCheckMappedPass
         op->emitError("not mapped to the GPU: this ")
             << op->getName()
             << " was not lowered; steps with 8-bit moments need "
-               "optim-lower-quantized-steps (parallel-blocks) first, as "
+               "optim-lower-quantized-steps (gpu-threads) first, as "
                "optim-gpu-pipeline runs it";
         leftovers = true;
         return WalkResult::skip();

@@ -110,7 +110,7 @@ func.func @several(%buf: memref<4xf32>, %x: f32) {
 // needs.
 func.func @quantized(%p: memref<512xf32>, %m: memref<512xui8>,
                      %a: memref<2xf32>, %t: i64, %lr: f32) {
-  // expected-error@+1 {{not mapped to the GPU: this optim.adamw_step was not lowered; steps with 8-bit moments need optim-lower-quantized-steps (parallel-blocks) first, as optim-gpu-pipeline runs it}}
+  // expected-error@+1 {{not mapped to the GPU: this optim.adamw_step was not lowered; steps with 8-bit moments need optim-lower-quantized-steps (gpu-threads) first, as optim-gpu-pipeline runs it}}
   optim.adamw_step %p, %p, %m, %m, step %t, lr %lr
       m_absmax %a : memref<2xf32> v_absmax %a : memref<2xf32>
       : (memref<512xf32>, memref<512xf32>, memref<512xui8>, memref<512xui8>,

@@ -94,3 +94,136 @@ func.func @async() {
   }
   return
 }
+
+// -----
+
+// A shuffle splits the body into phases, each a loop over the threads, one
+// after the other: the value shuffled is kept per thread and read at the
+// partner's index (lane ^ offset within the warp, valid below the width and
+// the block's thread count), a value carried past the shuffle is kept per
+// thread, a constant is made again, and the stack buffer becomes a row per
+// thread of one buffer.
+// CHECK-LABEL: func.func @shuffle(
+// CHECK-SAME:      %[[OUT:.+]]: memref<?xi32>, %[[OK:.+]]: memref<?xi1>, %[[N:.+]]: index)
+// CHECK-DAG:     %[[ROWS:.+]] = memref.alloc(%[[T:.+]]) : memref<?x2xi32>
+// CHECK-DAG:     %[[SRC:.+]] = memref.alloc(%[[T]]) : memref<?xi32>
+// CHECK-DAG:     %[[RES:.+]] = memref.alloc(%[[T]]) : memref<?xi32>
+// CHECK-DAG:     %[[VALID:.+]] = memref.alloc(%[[T]]) : memref<?xi1>
+// Phase 1: each thread's value and its row of the buffer.
+// CHECK:         scf.for %[[TX:.+]] = %{{.+}} to %[[N]]
+// CHECK:           %[[I:.+]] = arith.addi %{{.+}}, %[[TX]] : index
+// CHECK:           %[[ROW:.+]] = memref.subview %[[ROWS]][%[[I]], 0] [1, 2] [1, 1]
+// CHECK:           %[[X:.+]] = arith.index_cast %[[TX]] : index to i32
+// CHECK:           memref.store %[[X]], %[[SRC]][%[[I]]]
+// CHECK:           memref.store %[[X]], %[[ROW]][
+// Phase 2: the shuffle.
+// CHECK:         scf.for %[[TX2:.+]] = %{{.+}} to %[[N]]
+// CHECK:           %[[J:.+]] = arith.addi %{{.+}}, %[[TX2]] : index
+// CHECK:           %[[ID:.+]] = arith.index_castui %[[J]] : index to i32
+// CHECK:           %[[LANE:.+]] = arith.remui %[[ID]], %c32_i32
+// CHECK:           %[[PARTNER:.+]] = arith.xori %[[LANE]], %c1_i32
+// CHECK:           %[[BASE:.+]] = arith.subi %[[ID]], %[[LANE]]
+// CHECK:           %[[PID:.+]] = arith.addi %[[BASE]], %[[PARTNER]]
+// CHECK:           %[[IN:.+]] = arith.cmpi ult, %[[PARTNER]], %c32_i32
+// CHECK:           %[[EXISTS:.+]] = arith.cmpi ult, %[[PID]],
+// CHECK:           %[[V:.+]] = arith.andi %[[IN]], %[[EXISTS]]
+// CHECK:           memref.store %[[V]], %[[VALID]][%[[J]]]
+// CHECK:           %[[FROM:.+]] = arith.select %[[V]], %[[PID]], %[[ID]]
+// CHECK:           %[[FROMI:.+]] = arith.index_castui %[[FROM]] : i32 to index
+// CHECK:           %[[Y:.+]] = memref.load %[[SRC]][%[[FROMI]]]
+// CHECK:           memref.store %[[Y]], %[[RES]][%[[J]]]
+// Phase 3: the rest, with what it carries.
+// CHECK:         scf.for %[[TX3:.+]] = %{{.+}} to %[[N]]
+// CHECK:           %[[K:.+]] = arith.addi %{{.+}}, %[[TX3]] : index
+// CHECK:           %[[ROW3:.+]] = memref.subview %[[ROWS]][%[[K]], 0] [1, 2] [1, 1]
+// CHECK-DAG:       %[[Y3:.+]] = memref.load %[[RES]][%[[K]]]
+// CHECK-DAG:       %[[V3:.+]] = memref.load %[[VALID]][%[[K]]]
+// CHECK-DAG:       %[[Z:.+]] = memref.load %[[ROW3]][
+// CHECK:           %[[S:.+]] = arith.addi %[[Y3]], %[[Z]] : i32
+// CHECK:           memref.store %[[S]], %[[OUT]][%[[TX3]]]
+// CHECK:           memref.store %[[V3]], %[[OK]][%[[TX3]]]
+// CHECK-NOT:     gpu.
+// CHECK:         memref.dealloc
+func.func @shuffle(%out: memref<?xi32>, %valid: memref<?xi1>, %n: index) {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %n, %s1 = %c1, %s2 = %c1) {
+    %buf = memref.alloca() : memref<2xi32>
+    %x = arith.index_cast %t0 : index to i32
+    %c1_i32 = arith.constant 1 : i32
+    %c32_i32 = arith.constant 32 : i32
+    %c0 = arith.constant 0 : index
+    memref.store %x, %buf[%c0] : memref<2xi32>
+    %y, %ok = gpu.shuffle xor %x, %c1_i32, %c32_i32 : i32
+    %z = memref.load %buf[%c0] : memref<2xi32>
+    %s = arith.addi %y, %z : i32
+    memref.store %s, %out[%t0] : memref<?xi32>
+    memref.store %ok, %valid[%t0] : memref<?xi1>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// A shuffle that some threads might skip has no phase every thread reaches.
+func.func @nested_shuffle(%c: i1) {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    scf.if %c {
+      %x = arith.constant 1 : i32
+      // expected-error @below {{cannot serialise a gpu.shuffle that not every thread reaches: it must be in the launch body's only block}}
+      %y, %ok = gpu.shuffle xor %x, %x, %x : i32
+    }
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+func.func @shuffle_down() {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    %x = arith.constant 1 : i32
+    // expected-error @below {{cannot serialise a gpu.shuffle down: only xor}}
+    %y, %ok = gpu.shuffle down %x, %x, %x : i32
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Phases cannot share what they cannot keep per thread or make again.
+func.func @carried_allocation() {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    %x = arith.constant 1 : i32
+    // expected-error @below {{cannot carry a 'memref<4xi32>' across a gpu.shuffle of the serialised kernel}}
+    %buf = memref.alloc() : memref<4xi32>
+    %y, %ok = gpu.shuffle xor %x, %x, %x : i32
+    %c0 = arith.constant 0 : index
+    memref.store %y, %buf[%c0] : memref<4xi32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+func.func @dynamic_stack_buffer(%n: index) {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    %x = arith.constant 1 : i32
+    // expected-error @below {{cannot serialise a dynamically sized stack buffer across a gpu.shuffle}}
+    %buf = memref.alloca(%n) : memref<?xi32>
+    %y, %ok = gpu.shuffle xor %x, %x, %x : i32
+    gpu.terminator
+  }
+  return
+}

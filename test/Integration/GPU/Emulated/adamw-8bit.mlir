@@ -1,57 +1,74 @@
-// The GPU lowering of a step with 8-bit moments (one thread per block, as
-// optim-gpu-pipeline maps it), run on the host (test-optim-gpu-to-cpu), must
-// write the same bits as the CPU lowering: three steps on 1000 elements in
-// blocks of 64 (the last partial), gradients over seven decades; every
-// parameter's pattern, code and absmax is printed by both and compared.
-// RUN: optim-opt %s --optim-cpu-pipeline \
-// RUN: | mlir-runner -e main -entry-point-result=void \
-// RUN:   -shared-libs=%mlir_runtime_libs > %t.cpu
-// RUN: optim-opt %s --optim-to-buffers-pipeline \
-// RUN:   --optim-lower-quantized-steps="vector-width=4 parallel-blocks=1" \
-// RUN:   --convert-linalg-to-parallel-loops \
-// RUN:   --scf-parallel-loop-tiling="parallel-loop-tile-sizes=8" --canonicalize \
-// RUN:   --gpu-map-parallel-loops --convert-parallel-loops-to-gpu \
-// RUN:   --test-optim-gpu-to-cpu --optim-cpu-to-llvm-pipeline \
-// RUN: | mlir-runner -e main -entry-point-result=void \
-// RUN:   -shared-libs=%mlir_runtime_libs > %t.gpu
+// The GPU lowering of a step with 8-bit moments (a group of lanes per block,
+// exchanging maxima with gpu.shuffle, as optim-gpu-pipeline maps it), run on
+// the host (test-optim-gpu-to-cpu, which runs the threads in phases between
+// shuffles), must write the same bits as the CPU lowering: four steps on 1001
+// elements in blocks of 48 (8 lanes per block, 12 chunks of 4: lanes 0-3
+// take two; the last block 41 elements, its partial chunk lane 2's second),
+// 8 groups per GPU block (the last GPU block has 3 groups past the end),
+// gradients over seven decades divided by a grad scale of 2, and found_inf
+// set at the last step, which must change nothing. Every parameter's
+// pattern, code and absmax is printed by both and compared, also when m's
+// codes are misaligned and every chunk takes the masked path.
+// DEFINE: %{run} = mlir-runner -e main -entry-point-result=void \
+// DEFINE:   -shared-libs=%mlir_runtime_libs
+// DEFINE: %{gpu} = optim-opt --optim-to-buffers-pipeline \
+// DEFINE:   --convert-linalg-to-parallel-loops \
+// DEFINE:   --scf-parallel-loop-tiling="parallel-loop-tile-sizes=8" --canonicalize \
+// DEFINE:   --gpu-map-parallel-loops \
+// DEFINE:   --optim-lower-quantized-steps="vector-width=4 gpu-threads=64" \
+// DEFINE:   --convert-parallel-loops-to-gpu \
+// DEFINE:   --test-optim-gpu-to-cpu --optim-cpu-to-llvm-pipeline
+// RUN: sed s/SHIFT/0/ %s > %t.mlir
+// RUN: optim-opt %t.mlir --optim-cpu-pipeline | %{run} > %t.cpu
+// RUN: %{gpu} %t.mlir | %{run} > %t.gpu
 // RUN: diff %t.cpu %t.gpu
 // RUN: FileCheck %s < %t.gpu
+// With m's codes misaligned every chunk is masked; the bits stay the same.
+// RUN: sed s/SHIFT/1/ %s | %{gpu} | %{run} > %t.misaligned
+// RUN: diff %t.cpu %t.misaligned
 
-// CHECK-COUNT-1000: p {{-?[0-9]+}} m {{[0-9]+}} v {{[0-9]+}}
-// CHECK-COUNT-16: absmax {{[0-9.e+-]+}} {{[0-9.e+-]+}}
+// CHECK-COUNT-1001: p {{-?[0-9]+}} m {{[0-9]+}} v {{[0-9]+}}
+// CHECK-COUNT-21: absmax {{[0-9.e+-]+}} {{[0-9.e+-]+}}
 // CHECK: nonzero codes {{[1-9][0-9]*}}
+// CHECK: changed by the skipped step 0
 
-func.func @step(%p: memref<1000xf32>, %g: memref<1000xf32>,
-                %m: memref<1000xui8>, %v: memref<1000xui8>,
-                %am: memref<16xf32>, %av: memref<16xf32>, %t: i64, %lr: f32) {
+func.func @step(%p: memref<1001xf32>, %g: memref<1001xf32>,
+                %m: memref<1001xui8>, %v: memref<1001xui8>,
+                %am: memref<21xf32>, %av: memref<21xf32>, %t: i64, %lr: f32,
+                %scale: memref<f32>, %inf: memref<f32>) {
   optim.adamw_step %p, %g, %m, %v, step %t, lr %lr
-      m_absmax %am : memref<16xf32> v_absmax %av : memref<16xf32>
-      {block_size = 64 : i64}
-      : (memref<1000xf32>, memref<1000xf32>, memref<1000xui8>,
-         memref<1000xui8>, f32)
+      grad_scale %scale : memref<f32> found_inf %inf : memref<f32>
+      m_absmax %am : memref<21xf32> v_absmax %av : memref<21xf32>
+      {block_size = 48 : i64}
+      : (memref<1001xf32>, memref<1001xf32>, memref<1001xui8>,
+         memref<1001xui8>, f32)
   return
 }
 
 func.func @main() {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %c16 = arith.constant 16 : index
-  %c1000 = arith.constant 1000 : index
-  %p = memref.alloc() : memref<1000xf32>
-  %g = memref.alloc() : memref<1000xf32>
+  %c21 = arith.constant 21 : index
+  %c1001 = arith.constant 1001 : index
+  %p = memref.alloc() : memref<1001xf32>
+  %g = memref.alloc() : memref<1001xf32>
   // The codes are written and read as i8 (arith takes signless integers),
   // and stepped through ui8 views of the same bytes.
-  %mraw = memref.alloc() : memref<1000xi8>
-  %vraw = memref.alloc() : memref<1000xi8>
-  %m = memref.view %mraw[%c0][] : memref<1000xi8> to memref<1000xui8>
-  %v = memref.view %vraw[%c0][] : memref<1000xi8> to memref<1000xui8>
-  %am = memref.alloc() : memref<16xf32>
-  %av = memref.alloc() : memref<16xf32>
+  // The codes of m start SHIFT bytes into their buffer: 0, or 1 for the run
+  // where they are misaligned for 4-code accesses.
+  %shift = arith.constant SHIFT : index
+  %mbytes = memref.alloc() : memref<1004xi8>
+  %mraw = memref.view %mbytes[%shift][] : memref<1004xi8> to memref<1001xi8>
+  %vraw = memref.alloc() : memref<1001xi8>
+  %m = memref.view %mraw[%c0][] : memref<1001xi8> to memref<1001xui8>
+  %v = memref.view %vraw[%c0][] : memref<1001xi8> to memref<1001xui8>
+  %am = memref.alloc() : memref<21xf32>
+  %av = memref.alloc() : memref<21xf32>
   %zero = arith.constant 0.0 : f32
   %c127 = arith.constant 127 : i8
   %c0i8 = arith.constant 0 : i8
-  linalg.fill ins(%zero : f32) outs(%am : memref<16xf32>)
-  linalg.fill ins(%zero : f32) outs(%av : memref<16xf32>)
+  linalg.fill ins(%zero : f32) outs(%am : memref<21xf32>)
+  linalg.fill ins(%zero : f32) outs(%av : memref<21xf32>)
   %lr = arith.constant 1.0e-3 : f32
   %c7919 = arith.constant 7919 : i64
   %c104729 = arith.constant 104729 : i64
@@ -63,12 +80,23 @@ func.func @main() {
   %f6 = arith.constant 6.0 : f32
   %f10 = arith.constant 10.0 : f32
   %f001 = arith.constant 0.01 : f32
-  %steps = arith.constant 4 : i64
+  %steps = arith.constant 5 : i64
+  %last = arith.constant 4 : i64
+  %two = arith.constant 2.0 : f32
+  %gscale = memref.alloc() : memref<f32>
+  memref.store %two, %gscale[] : memref<f32>
+  %inf = memref.alloc() : memref<f32>
+  // Copies of the state before the last step, which found_inf skips.
+  %p0 = memref.alloc() : memref<1001xf32>
+  %m0 = memref.alloc() : memref<1001xi8>
+  %v0 = memref.alloc() : memref<1001xi8>
+  %am0 = memref.alloc() : memref<21xf32>
+  %av0 = memref.alloc() : memref<21xf32>
   %one = arith.constant 1 : i64
   scf.for %t = %one to %steps step %one : i64 {
     // Gradients of a fixed pseudo-random sign and magnitude per element and
     // step: k = (i * 7919 + t * 104729) mod 1009, g = (k - 504) * 10^(k mod 7 - 6).
-    scf.for %i = %c0 to %c1000 step %c1 {
+    scf.for %i = %c0 to %c1001 step %c1 {
       %ii = arith.index_cast %i : index to i64
       %a = arith.muli %ii, %c7919 : i64
       %b = arith.muli %t, %c104729 : i64
@@ -81,24 +109,33 @@ func.func @main() {
       %ex = arith.subf %ef, %f6 : f32
       %scale = math.powf %f10, %ex : f32
       %gi = arith.mulf %centred, %scale : f32
-      memref.store %gi, %g[%i] : memref<1000xf32>
+      memref.store %gi, %g[%i] : memref<1001xf32>
       %first = arith.cmpi eq, %t, %one : i64
       scf.if %first {
         %pi = arith.mulf %kf, %f001 : f32
-        memref.store %pi, %p[%i] : memref<1000xf32>
-        memref.store %c127, %mraw[%i] : memref<1000xi8>
-        memref.store %c0i8, %vraw[%i] : memref<1000xi8>
+        memref.store %pi, %p[%i] : memref<1001xf32>
+        memref.store %c127, %mraw[%i] : memref<1001xi8>
+        memref.store %c0i8, %vraw[%i] : memref<1001xi8>
       }
     }
-    func.call @step(%p, %g, %m, %v, %am, %av, %t, %lr)
-        : (memref<1000xf32>, memref<1000xf32>, memref<1000xui8>,
-           memref<1000xui8>, memref<16xf32>, memref<16xf32>, i64, f32) -> ()
+    %skip = arith.cmpi eq, %t, %last : i64
+    %flag = arith.uitofp %skip : i1 to f32
+    memref.store %flag, %inf[] : memref<f32>
+    memref.copy %p, %p0 : memref<1001xf32> to memref<1001xf32>
+    memref.copy %mraw, %m0 : memref<1001xi8> to memref<1001xi8>
+    memref.copy %vraw, %v0 : memref<1001xi8> to memref<1001xi8>
+    memref.copy %am, %am0 : memref<21xf32> to memref<21xf32>
+    memref.copy %av, %av0 : memref<21xf32> to memref<21xf32>
+    func.call @step(%p, %g, %m, %v, %am, %av, %t, %lr, %gscale, %inf)
+        : (memref<1001xf32>, memref<1001xf32>, memref<1001xui8>,
+           memref<1001xui8>, memref<21xf32>, memref<21xf32>, i64, f32,
+           memref<f32>, memref<f32>) -> ()
   }
-  %nonzero = scf.for %i = %c0 to %c1000 step %c1 iter_args(%n = %c0i64) -> (i64) {
-    %pv = memref.load %p[%i] : memref<1000xf32>
+  %nonzero = scf.for %i = %c0 to %c1001 step %c1 iter_args(%n = %c0i64) -> (i64) {
+    %pv = memref.load %p[%i] : memref<1001xf32>
     %pb = arith.bitcast %pv : f32 to i32
-    %mi = memref.load %mraw[%i] : memref<1000xi8>
-    %vi = memref.load %vraw[%i] : memref<1000xi8>
+    %mi = memref.load %mraw[%i] : memref<1001xi8>
+    %vi = memref.load %vraw[%i] : memref<1001xi8>
     %mw = arith.extui %mi : i8 to i32
     %vw = arith.extui %vi : i8 to i32
     vector.print str "p "
@@ -112,9 +149,9 @@ func.func @main() {
     %n1 = arith.addi %n, %nzi : i64
     scf.yield %n1 : i64
   }
-  scf.for %b = %c0 to %c16 step %c1 {
-    %x = memref.load %am[%b] : memref<16xf32>
-    %y = memref.load %av[%b] : memref<16xf32>
+  scf.for %b = %c0 to %c21 step %c1 {
+    %x = memref.load %am[%b] : memref<21xf32>
+    %y = memref.load %av[%b] : memref<21xf32>
     vector.print str "absmax "
     vector.print %x : f32 punctuation <no_punctuation>
     vector.print str " "
@@ -122,5 +159,42 @@ func.func @main() {
   }
   vector.print str "nonzero codes "
   vector.print %nonzero : i64
+  // Bit patterns that the skipped step changed.
+  %changed = scf.for %i = %c0 to %c1001 step %c1 iter_args(%n = %c0i64) -> (i64) {
+    %a = memref.load %p[%i] : memref<1001xf32>
+    %a0 = memref.load %p0[%i] : memref<1001xf32>
+    %ab = arith.bitcast %a : f32 to i32
+    %ab0 = arith.bitcast %a0 : f32 to i32
+    %mi = memref.load %mraw[%i] : memref<1001xi8>
+    %mi0 = memref.load %m0[%i] : memref<1001xi8>
+    %vi = memref.load %vraw[%i] : memref<1001xi8>
+    %vi0 = memref.load %v0[%i] : memref<1001xi8>
+    %dp = arith.cmpi ne, %ab, %ab0 : i32
+    %dm = arith.cmpi ne, %mi, %mi0 : i8
+    %dv = arith.cmpi ne, %vi, %vi0 : i8
+    %d1 = arith.ori %dp, %dm : i1
+    %d = arith.ori %d1, %dv : i1
+    %di = arith.extui %d : i1 to i64
+    %n1 = arith.addi %n, %di : i64
+    scf.yield %n1 : i64
+  }
+  %changedAll = scf.for %b = %c0 to %c21 step %c1 iter_args(%n = %changed) -> (i64) {
+    %x = memref.load %am[%b] : memref<21xf32>
+    %x0 = memref.load %am0[%b] : memref<21xf32>
+    %y = memref.load %av[%b] : memref<21xf32>
+    %y0 = memref.load %av0[%b] : memref<21xf32>
+    %xb = arith.bitcast %x : f32 to i32
+    %xb0 = arith.bitcast %x0 : f32 to i32
+    %yb = arith.bitcast %y : f32 to i32
+    %yb0 = arith.bitcast %y0 : f32 to i32
+    %dx = arith.cmpi ne, %xb, %xb0 : i32
+    %dy = arith.cmpi ne, %yb, %yb0 : i32
+    %d = arith.ori %dx, %dy : i1
+    %di = arith.extui %d : i1 to i64
+    %n1 = arith.addi %n, %di : i64
+    scf.yield %n1 : i64
+  }
+  vector.print str "changed by the skipped step "
+  vector.print %changedAll : i64
   return
 }
