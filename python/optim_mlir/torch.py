@@ -20,7 +20,6 @@ whatever the number of tensors.
 Importing this module needs torch; the rest of optim_mlir does not.
 """
 
-import operator
 
 import numpy as np
 import torch
@@ -109,7 +108,7 @@ class _Plan:
     group's next step reuses its table and checks only what can change
     between steps (see _Adam._planned_table)."""
 
-    __slots__ = ("params", "entries", "states", "sizes", "nbytes", "starts", "dtypes",
+    __slots__ = ("params", "entries", "nbytes", "starts", "dtypes",
                  "elements", "count", "table")
 
     def __init__(self, params, entries, elements, count, table):
@@ -118,11 +117,6 @@ class _Plan:
         # step, then the absmax of each 8-bit moment or None), the state's
         # tensors in the table, which the plan keeps alive.
         self.entries = entries
-        # The tensors of columns 2, 3, 4, 7, 8, 9 and 10 of the table:
-        # exp_avg, exp_avg_sq, max_exp_avg_sq (none without amsgrad), step
-        # and the absmax of 8-bit moments, each of every parameter.
-        self.states = [[e[k] for e in entries if e[k] is not None] for k in range(1, 8)]
-        self.sizes = [p.numel() for p in params]
         self.nbytes = [p.numel() * p.element_size() for p in params]
         self.starts = table[:, 0].copy()  # the addresses checked for overlaps
         self.dtypes = (params[0].dtype, params[0].grad.dtype)  # of every p and grad
@@ -243,34 +237,18 @@ class _Adam(torch.optim.Optimizer):
         a gradient's shape, dtype and device against its parameter's when it
         is set."""
         plan = self.__dict__.get("_plans", {}).get(gi)
-        params = group["params"]
-        if (plan is None or len(params) != len(plan.params)
-                or not all(map(operator.is_, params, plan.params))
-                or bool(plan.elements[4]) != group["amsgrad"]):
+        if plan is None or bool(plan.elements[4]) != group["amsgrad"]:
             return None
-        p_dtype, g_dtype = plan.dtypes
-        strided, tensor = torch.strided, torch.Tensor
-        grads = [p.grad for p in params]
-        if not (all([g is not None and g.dtype is g_dtype and g.layout is strided
-                     and g.is_contiguous() for g in grads])
-                and all([p.dtype is p_dtype and p.is_cpu and p.is_contiguous()
-                         for p in params])
-                and list(map(tensor.numel, params)) == plan.sizes
-                and all([state.get("exp_avg") is m and state.get("exp_avg_sq") is v
-                         and state.get("max_exp_avg_sq") is max_v and state.get("step") is step
-                         and all(map(operator.is_, map(state.get, _ABSMAX), absmax))
-                         for state, m, v, max_v, step, *absmax in plan.entries])):
-            return None
-        # The states' storage is the plan's, and no step count changed.
+        # Every parameter, gradient and state tensor, in C++: at about 20
+        # attribute reads and calls per tensor, Python bytecode would cost
+        # microseconds per tensor.
         table = plan.table
-        for column, states in zip((2, 3, 4, 7, 8, 9, 10), plan.states):
-            if states and not np.array_equal(table[:, column],
-                                             list(map(tensor.data_ptr, states))):
-                return None
+        p_dtype, g_dtype = plan.dtypes
+        if not _core.refresh_plan(group["params"], plan.params, plan.entries, p_dtype,
+                                  p_dtype.itemsize, g_dtype, torch.strided, table):
+            return None
         if not _core.step_counts_equal(table, plan.count):
             return None
-        table[:, 0] = list(map(tensor.data_ptr, params))
-        table[:, 1] = list(map(tensor.data_ptr, grads))
         return table
 
     def _hyperparameters(self, group, where):

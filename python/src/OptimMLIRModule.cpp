@@ -907,6 +907,117 @@ stepCountsEqual(const nb::ndarray<const int64_t, nb::shape<-1, 11>,
   return true;
 }
 
+// Reads of Python objects for `refreshPlan`: each returns false, with no
+// Python error left, where an attribute or call fails.
+
+/// Clears the error of a failed read.
+static bool readOk(bool ok) {
+  if (!ok)
+    PyErr_Clear();
+  return ok;
+}
+static bool readOk(const nb::object &value) { return readOk(value.is_valid()); }
+static bool readInt(const nb::object &value, int64_t &result) {
+  result = PyLong_AsLongLong(value.ptr());
+  return readOk(result != -1 || !PyErr_Occurred());
+}
+/// The attribute `name` of `object` is `expected`.
+static bool attrIs(PyObject *object, PyObject *name, PyObject *expected) {
+  nb::object value = nb::steal(PyObject_GetAttr(object, name));
+  return readOk(value) && value.ptr() == expected;
+}
+/// The attribute `name` of `object`, an integer.
+static bool attrInt(PyObject *object, PyObject *name, int64_t &result) {
+  nb::object value = nb::steal(PyObject_GetAttr(object, name));
+  return readOk(value) && readInt(value, result);
+}
+/// `object.name()`, an integer.
+static bool callInt(PyObject *object, PyObject *name, int64_t &result) {
+  nb::object value = nb::steal(PyObject_CallMethodNoArgs(object, name));
+  return readOk(value) && readInt(value, result);
+}
+/// `object.name()` is True.
+static bool callTrue(PyObject *object, PyObject *name) {
+  nb::object value = nb::steal(PyObject_CallMethodNoArgs(object, name));
+  return readOk(value) && value.ptr() == Py_True;
+}
+
+/// A planned step's checks (`optim_mlir.torch`'s `_Adam._planned_table`),
+/// without a Python bytecode per tensor: true, with each row's parameter and
+/// gradient addresses written into columns 0 and 1 of `table`, if `params`
+/// are still `planned`, every parameter a contiguous CPU tensor of
+/// `pDtype` (of `itemSize` bytes) and of its row's element count (column 6)
+/// with a contiguous strided gradient of `gDtype`, and every state holds the
+/// planned tensors (entry: state, then exp_avg, exp_avg_sq, max_exp_avg_sq,
+/// step and the absmax of each 8-bit moment, None where absent), at the
+/// addresses of columns 2, 3, 4, 7, 8, 9 and 10. False as soon as anything
+/// differs.
+static bool refreshPlan(
+    const nb::list &params, const nb::list &planned, const nb::list &entries,
+    const nb::handle &pDtype, int64_t itemSize, const nb::handle &gDtype,
+    const nb::handle &strided,
+    const nb::ndarray<int64_t, nb::shape<-1, 11>, nb::c_contig, nb::device::cpu>
+        &table) {
+  static PyObject *const grad = PyUnicode_InternFromString("grad");
+  static PyObject *const dtype = PyUnicode_InternFromString("dtype");
+  static PyObject *const layout = PyUnicode_InternFromString("layout");
+  static PyObject *const isCpu = PyUnicode_InternFromString("is_cpu");
+  static PyObject *const isContiguous =
+      PyUnicode_InternFromString("is_contiguous");
+  // nbytes, a getter, rather than numel(), a call through torch's argument
+  // parser.
+  static PyObject *const nbytes = PyUnicode_InternFromString("nbytes");
+  static PyObject *const dataPtr = PyUnicode_InternFromString("data_ptr");
+  static PyObject *const keys[] = {
+      PyUnicode_InternFromString("exp_avg"),
+      PyUnicode_InternFromString("exp_avg_sq"),
+      PyUnicode_InternFromString("max_exp_avg_sq"),
+      PyUnicode_InternFromString("step"),
+      PyUnicode_InternFromString("exp_avg_absmax"),
+      PyUnicode_InternFromString("exp_avg_sq_absmax"),
+      PyUnicode_InternFromString("max_exp_avg_sq_absmax")};
+  constexpr std::array<size_t, 7> kColumns = {2, 3, 4, 7, 8, 9, 10};
+
+  size_t n = planned.size();
+  if (params.size() != n || entries.size() != n || table.shape(0) != n)
+    return false;
+  auto rows = table.view();
+  for (size_t i = 0; i < n; ++i) {
+    PyObject *p = PyList_GET_ITEM(params.ptr(), i);
+    if (p != PyList_GET_ITEM(planned.ptr(), i))
+      return false;
+    nb::object g = nb::steal(PyObject_GetAttr(p, grad));
+    int64_t bytes = 0, pAddress = 0, gAddress = 0;
+    if (!readOk(g) || g.is_none() || !attrIs(g.ptr(), dtype, gDtype.ptr()) ||
+        !attrIs(g.ptr(), layout, strided.ptr()) ||
+        !callTrue(g.ptr(), isContiguous) || !attrIs(p, dtype, pDtype.ptr()) ||
+        !attrIs(p, isCpu, Py_True) || !callTrue(p, isContiguous) ||
+        !attrInt(p, nbytes, bytes) || bytes != rows(i, 6) * itemSize ||
+        !callInt(p, dataPtr, pAddress) || !callInt(g.ptr(), dataPtr, gAddress))
+      return false;
+    PyObject *entry = PyList_GET_ITEM(entries.ptr(), i);
+    if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 8)
+      return false;
+    PyObject *state = PyTuple_GET_ITEM(entry, 0);
+    if (!PyDict_Check(state))
+      return false;
+    for (size_t k = 0; k < kColumns.size(); ++k) {
+      PyObject *expected = PyTuple_GET_ITEM(entry, k + 1);
+      PyObject *held = PyDict_GetItemWithError(state, keys[k]);
+      if (!readOk(held || !PyErr_Occurred()) ||
+          (held ? held : Py_None) != expected)
+        return false;
+      int64_t address = 0;
+      if (expected != Py_None && (!callInt(expected, dataPtr, address) ||
+                                  address != rows(i, kColumns[k])))
+        return false;
+    }
+    rows(i, 0) = pAddress;
+    rows(i, 1) = gAddress;
+  }
+  return true;
+}
+
 NB_MODULE(_core, m) {
   m.doc() = "JIT-compiled OptimMLIR kernels (internal; use optim_mlir)";
 
@@ -946,6 +1057,13 @@ NB_MODULE(_core, m) {
         "where the second is nonzero nothing changes. The caller guarantees "
         "that every address is a C-contiguous CPU buffer of that many "
         "elements of its type (optim_mlir.torch checks its tensors).");
+  m.def("refresh_plan", &refreshPlan, nb::arg("params"), nb::arg("planned"),
+        nb::arg("entries"), nb::arg("p_dtype"), nb::arg("item_size"),
+        nb::arg("g_dtype"), nb::arg("strided"), nb::arg("table").noconvert(),
+        "True, with the parameters' and gradients' addresses written into "
+        "columns 0 and 1 of table, if a planned step's tensors are as "
+        "planned (see optim_mlir.torch); False as soon as anything "
+        "differs.");
   m.def("step_counts_equal", &stepCountsEqual, nb::arg("table"),
         nb::arg("count"),
         "True if every row of an adamw_step_table table has a float32 step "

@@ -216,6 +216,11 @@ def _replace_exp_avg(model, opt):
     state["exp_avg"] = state["exp_avg"].clone() * 0.5
 
 
+def _swap_exp_avg_storage(model, opt):
+    exp_avg = opt.state[model[2].weight]["exp_avg"]
+    exp_avg.set_(exp_avg.clone() * 0.5)  # the same tensor, new memory
+
+
 def _move_parameter(model, opt):
     model[2].weight.data = model[2].weight.data.clone()
 
@@ -236,7 +241,8 @@ def _change_options(model, opt):
     opt.param_groups[0].update(maximize=True, lr=5e-3, weight_decay=0.0)
 
 
-@pytest.mark.parametrize("change", [_replace_exp_avg, _move_parameter, _change_step_count,
+@pytest.mark.parametrize("change", [_replace_exp_avg, _swap_exp_avg_storage, _move_parameter,
+                                    _change_step_count,
                                     _replace_step_tensor, _new_state_dict, _change_options])
 def test_changes_between_steps_are_seen(change):
     """A group's step reuses what its last step checked; anything a user can
@@ -264,6 +270,20 @@ def test_bad_gradient_after_steps_is_refused_before_anything_changes():
     model[2].weight.grad = model[2].weight.grad.t().contiguous().t()  # strided
     before = snapshot(model, opt)
     with pytest.raises(ValueError, match=".grad is not contiguous"):
+        opt.step()
+    assert all(torch.equal(x, y) for x, y in zip(before, snapshot(model, opt)))
+
+
+def test_parameter_made_strided_after_steps_is_refused_before_anything_changes():
+    model = mlp(torch.float32)
+    opt = otorch.AdamW(model.parameters(), lr=1e-2)
+    train(model, opt, 3)
+    backward(model, 3)
+    weight = model[2].weight
+    weight.data = weight.data.t().contiguous().t()  # same values, strided
+    weight.grad = weight.grad.clone()
+    before = snapshot(model, opt)
+    with pytest.raises(ValueError, match=r"params'\]\[3\] is not contiguous"):
         opt.step()
     assert all(torch.equal(x, y) for x, y in zip(before, snapshot(model, opt)))
 
