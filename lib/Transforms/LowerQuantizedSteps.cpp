@@ -100,6 +100,12 @@ void QuantizedStepLowering::lowerGroups(int64_t gpuThreads, int64_t groupSize) {
     });
   };
   Value zero = constIndex(0), one = constIndex(1);
+  // No launch for an empty tensor: a grid of no blocks is a launch error.
+  auto nonempty = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, numBlocks, zero),
+      /*withElseRegion=*/false);
+  b.setInsertionPoint(nonempty.thenBlock()->getTerminator());
   auto grid = scf::ParallelOp::create(
       b, loc, ValueRange{zero},
       ValueRange{

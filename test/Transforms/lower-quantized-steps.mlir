@@ -66,17 +66,20 @@
 
 // For a GPU, 64 threads per GPU block: a group of 32 lanes per block of 256
 // (64 chunks of 4), 2 groups per GPU block, mapped to GPU blocks and threads
-// x and y. The host checks that every operand's first element is aligned to
-// a whole chunk (16 bytes of f32, 4 of codes); only then do whole chunks run
-// unmasked, saying so. Each lane reads the tables itself (inside what
-// becomes the kernel) and buffers its 2 chunks; the lanes' maxima meet in 5
-// xor shuffles, and lane 0 of a nonempty block writes the absmax.
+// x and y, launched only for a nonempty tensor (a grid of no blocks is a
+// launch error). The host checks that every operand's first element is
+// aligned to a whole chunk (16 bytes of f32, 4 of codes); only then do whole
+// chunks run unmasked, saying so. Each lane reads the tables itself (inside
+// what becomes the kernel) and buffers its 2 chunks; the lanes' maxima meet
+// in 5 xor shuffles, and lane 0 of a nonempty block writes the absmax.
 // GPU-LABEL: func @step
 // GPU-DAG: %[[P:.+]] = memref.extract_aligned_pointer_as_index %{{.+}} : memref<?xf32> -> index
 // GPU-DAG: %[[PLOW:.+]] = arith.andi %[[P]], %c15
 // GPU-DAG: %[[M:.+]] = memref.extract_aligned_pointer_as_index %{{.+}} : memref<?xui8> -> index
 // GPU-DAG: %[[MLOW:.+]] = arith.andi %[[M]], %c3
 // GPU: %[[ALIGNED:.+]] = arith.cmpi eq, %{{.+}}, %c0
+// GPU: %[[NONEMPTY:.+]] = arith.cmpi ne, %[[BLOCKS:.+]], %c0
+// GPU: scf.if %[[NONEMPTY]] {
 // GPU: scf.parallel (%{{.+}}) = (%c0) to (%{{.+}}) step (%c1)
 // GPU:   scf.parallel (%[[LANE:.+]], %{{.+}}) = (%c0, %c0) to (%c32, %c2) step (%c1, %c1)
 // GPU:     memref.alloca() {alignment = 16 : i64} : memref<8xf32>
