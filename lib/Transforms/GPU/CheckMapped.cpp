@@ -16,6 +16,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::optim {
 #define GEN_PASS_DEF_OPTIMGPUCHECKMAPPEDPASS
@@ -27,12 +28,20 @@ using namespace mlir;
 namespace {
 
 /// What host op `op` does to buffers that kernels may use: every buffer
-/// but the function's stack buffers (the host writes the table of a
-/// multi-tensor launch in one and copies it with `gpu.memcpy`). The `gpu`
-/// ops are the runtime's, which handles device memory; freeing a buffer
-/// follows its allocation, which is reported.
+/// but the function's stack buffers and their views (the host writes the
+/// table of a multi-tensor launch in one and copies it with `gpu.memcpy`).
+/// The `gpu` ops are the runtime's, which handles device memory; freeing a
+/// buffer follows its allocation, which is reported.
 enum class HostAccess { None, Allocates, Accesses };
 } // namespace
+
+/// Whether `buffer` is one of the function's stack buffers or a view of one
+/// (e.g. typed views of an i8 buffer).
+static bool isStackBuffer(Value buffer) {
+  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
+    buffer = view.getViewSource();
+  return buffer.getDefiningOp<memref::AllocaOp>() != nullptr;
+}
 
 static HostAccess getHostAccess(Operation *op) {
   // A host global, which bufferization makes of a constant tensor.
@@ -47,7 +56,7 @@ static HostAccess getHostAccess(Operation *op) {
   for (const MemoryEffects::EffectInstance &effect : effects) {
     Value buffer = effect.getValue();
     if (!buffer || !isa<BaseMemRefType>(buffer.getType()) ||
-        buffer.getDefiningOp<memref::AllocaOp>() ||
+        isStackBuffer(buffer) ||
         isa<MemoryEffects::Free>(effect.getEffect()))
       continue;
     if (isa<MemoryEffects::Allocate>(effect.getEffect()))

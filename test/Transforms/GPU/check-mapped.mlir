@@ -2,14 +2,17 @@
 // RUN:   --optim-gpu-check-mapped | FileCheck %s
 
 // Kernels pass, and so does host code that touches only its own stack
-// buffers (the table of a multi-tensor launch) and device memory through the
-// runtime.
+// buffers (the table of a multi-tensor launch), or views of them, and device
+// memory through the runtime.
 // CHECK-LABEL: func.func @mapped(
 func.func @mapped(%buf: memref<4xf32>, %x: f32) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %table = memref.alloca() : memref<4xf32>
   memref.store %x, %table[%c0] : memref<4xf32>
+  %bytes = memref.alloca() : memref<20xi8>
+  %floats = memref.view %bytes[%c0][] : memref<20xi8> to memref<5xf32>
+  memref.store %x, %floats[%c0] : memref<5xf32>
   %dev = gpu.alloc () : memref<4xf32>
   gpu.memcpy %dev, %table : memref<4xf32>, memref<4xf32>
   %d = memref.dim %buf, %c0 : memref<4xf32>

@@ -124,8 +124,8 @@ def OptimGPUCheckMappedPass
     - is a `linalg` op or an `scf.parallel` loop (the upstream parallel-loop
       mapping leaves loops it cannot map in place without a diagnostic);
     - reads or writes a buffer other than one of the function's stack
-      buffers (`memref.alloca`, where the host may prepare data that
-      `gpu.memcpy` then copies), e.g. a `memref.copy`;
+      buffers (`memref.alloca`, or a view of one, where the host may prepare
+      data that `gpu.memcpy` then copies), e.g. a `memref.copy`;
     - holds host memory: a `memref.alloc` or a `memref.get_global`, which
       one-shot bufferization makes for a constant tensor or for a copy of a
       tensor that cannot be updated in place;
