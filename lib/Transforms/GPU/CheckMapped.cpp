@@ -56,8 +56,7 @@ static HostAccess getHostAccess(Operation *op) {
   for (const MemoryEffects::EffectInstance &effect : effects) {
     Value buffer = effect.getValue();
     if (!buffer || !isa<BaseMemRefType>(buffer.getType()) ||
-        isStackBuffer(buffer) ||
-        isa<MemoryEffects::Free>(effect.getEffect()))
+        isStackBuffer(buffer) || isa<MemoryEffects::Free>(effect.getEffect()))
       continue;
     if (isa<MemoryEffects::Allocate>(effect.getEffect()))
       return HostAccess::Allocates;
