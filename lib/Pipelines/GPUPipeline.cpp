@@ -145,7 +145,7 @@ void optim::buildOptimGPUPipeline(OpPassManager &pm,
       std::max<int64_t>(32, options.threadsPerBlock / 32 * 32);
   pm.addPass(createOptimLowerQuantizedStepsPass(quantized));
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
-  pm.addNestedPass<func::FuncOp>(createOptimGPUCheckMappedPass());
+  pm.addPass(createOptimGPUCheckMappedPass());
 
   // Kernels out of their functions; launches, copies and frees then become
   // asynchronous on one stream, synchronised before host code with side

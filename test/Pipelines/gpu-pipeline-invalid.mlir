@@ -9,10 +9,10 @@
 // would touch device memory or hand host memory to a kernel.
 
 // In tensor form, `m` and `v` must be buffers the step can update in place.
-// A constant is a host global, and bufferization copies it into host memory.
-// CHECK: [[# @LINE + 5]]:8: error: this memref.get_global holds host memory, which kernels cannot use
-// CHECK: [[# @LINE + 5]]:19: error: this memref.alloc holds host memory
-// CHECK: [[# @LINE + 4]]:19: error: not on the GPU: this memref.copy would access device buffers from the host
+// A constant is a host global, and bufferization copies it into host memory
+// (one copy each for m and v), which the kernel would be handed.
+// CHECK: [[# @LINE + 5]]:19: error: this memref.alloc holds host memory, which kernels cannot use
+// CHECK: [[# @LINE + 4]]:19: error: this memref.alloc holds host memory, which kernels cannot use
 func.func @fresh_state(%p: tensor<1024xf32>, %g: tensor<1024xf32>, %t: i64,
                        %lr: f32) -> tensor<1024xf32> {
   %z = arith.constant dense<0.0> : tensor<1024xf32>

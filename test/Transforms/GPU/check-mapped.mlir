@@ -30,28 +30,113 @@ func.func @mapped(%buf: memref<4xf32>, %x: f32) {
 
 // -----
 
-// Host code must not touch the function's buffers, which are the device's.
+// Host code must not touch device buffers: the arguments that reach a
+// kernel, here or in a callee, and gpu.alloc's.
 func.func @host_access(%buf: memref<4xf32>, %other: memref<4xf32>, %x: f32) {
   %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
   // expected-error @below {{not on the GPU: this memref.store would access device buffers from the host}}
   memref.store %x, %buf[%c0] : memref<4xf32>
   // expected-error @below {{not on the GPU: this memref.copy would access device buffers from the host}}
   memref.copy %buf, %other : memref<4xf32> to memref<4xf32>
+  %dev = gpu.alloc () : memref<4xf32>
+  // expected-error @below {{not on the GPU: this memref.load would access device buffers from the host}}
+  %y = memref.load %dev[%c0] : memref<4xf32>
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    memref.store %x, %buf[%t0] : memref<4xf32>
+    gpu.terminator
+  }
+  func.call @kernel_on(%other) : (memref<4xf32>) -> ()
+  gpu.dealloc %dev : memref<4xf32>
+  return
+}
+
+func.func @kernel_on(%buf: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %x = arith.constant 1.0 : f32
+  %view = memref.subview %buf[1] [2] [1]
+      : memref<4xf32> to memref<2xf32, strided<[1], offset: 1>>
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    memref.store %x, %view[%t0] : memref<2xf32, strided<[1], offset: 1>>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Host memory that no kernel reaches is the host's: a harness may allocate,
+// fill and check it, also in helpers, and copy it to and from the device.
+// CHECK-LABEL: func.func @host_harness(
+func.func @host_harness(%x: f32) {
+  %c0 = arith.constant 0 : index
+  %host = memref.alloc() : memref<4xf32>
+  memref.store %x, %host[%c0] : memref<4xf32>
+  func.call @host_helper(%host) : (memref<4xf32>) -> ()
+  %dev = gpu.alloc () : memref<4xf32>
+  gpu.memcpy %dev, %host : memref<4xf32>, memref<4xf32>
+  func.call @device_step(%dev) : (memref<4xf32>) -> ()
+  gpu.memcpy %host, %dev : memref<4xf32>, memref<4xf32>
+  gpu.dealloc %dev : memref<4xf32>
+  memref.dealloc %host : memref<4xf32>
+  return
+}
+
+func.func @host_helper(%buf: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %y = memref.load %buf[%c0] : memref<4xf32>
+  memref.store %y, %buf[%c0] : memref<4xf32>
+  return
+}
+
+func.func @device_step(%buf: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %x = arith.constant 1.0 : f32
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    memref.store %x, %buf[%t0] : memref<4xf32>
+    gpu.terminator
+  }
   return
 }
 
 // -----
 
 // Kernels cannot use host memory: bufferization's allocations and globals
-// (of tensors it cannot update in place, and of constants).
+// (of tensors it cannot update in place, and of constants), handed to a
+// kernel or returned to a caller, or a stack buffer handed to a callee's
+// kernel.
 memref.global "private" constant @zeros : memref<4xf32> = dense<0.0>
 func.func @host_memory(%x: f32) -> (memref<4xf32>, memref<4xf32>) {
+  %c1 = arith.constant 1 : index
   // expected-error @below {{this memref.alloc holds host memory, which kernels cannot use; in tensor form, bufferization makes such a buffer for a constant tensor, or for a copy of a tensor that the step cannot update in place (one still used after it)}}
   %a = memref.alloc() : memref<4xf32>
   // expected-error @below {{this memref.get_global holds host memory}}
   %z = memref.get_global @zeros : memref<4xf32>
-  memref.dealloc %a : memref<4xf32>
+  // expected-error @below {{this memref.alloc holds host memory}}
+  %b = memref.alloc() : memref<4xf32>
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    memref.store %x, %b[%t0] : memref<4xf32>
+    gpu.terminator
+  }
+  // expected-error @below {{this memref.alloca holds host memory}}
+  %s = memref.alloca() : memref<4xf32>
+  func.call @device_step(%s) : (memref<4xf32>) -> ()
   return %a, %z : memref<4xf32>, memref<4xf32>
+}
+
+func.func @device_step(%buf: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %x = arith.constant 1.0 : f32
+  gpu.launch blocks(%b0, %b1, %b2) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t0, %t1, %t2) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    memref.store %x, %buf[%t0] : memref<4xf32>
+    gpu.terminator
+  }
+  return
 }
 
 // -----

@@ -114,24 +114,30 @@ def OptimNVVMPreciseMathPass
 }
 
 def OptimGPUCheckMappedPass
-    : Pass<"optim-gpu-check-mapped", "func::FuncOp"> {
+    : Pass<"optim-gpu-check-mapped", "ModuleOp"> {
   let summary = "Fail if host code still touches buffers meant for the GPU";
   let description = [{
-    Run after the GPU mapping passes. The buffers of a GPU pipeline live in
-    device memory, so host code that touches them would be wrong rather than
-    merely slow, and kernels cannot use host memory. It reports an error for
-    every op outside GPU kernels that
+    Run after the GPU mapping passes. Device buffers are those that reach a
+    kernel: used inside a `gpu.launch` (or by a `gpu.launch_func`), directly
+    or through views, returned to a caller, or passed to a function whose
+    argument reaches a kernel (a fixed point over the module's functions);
+    and `gpu.alloc`'s. Host code that touches them would be wrong rather
+    than merely slow, and kernels cannot use host memory. It reports an error
+    for every op outside GPU kernels that
     - is a `linalg` op or an `scf.parallel` loop (the upstream parallel-loop
       mapping leaves loops it cannot map in place without a diagnostic);
-    - reads or writes a buffer other than one of the function's stack
-      buffers (`memref.alloca`, or a view of one, where the host may prepare
-      data that `gpu.memcpy` then copies), e.g. a `memref.copy`;
-    - holds host memory: a `memref.alloc` or a `memref.get_global`, which
-      one-shot bufferization makes for a constant tensor or for a copy of a
-      tensor that cannot be updated in place;
+    - reads or writes a device buffer, e.g. a `memref.copy` of a step's
+      argument;
+    - holds host memory that reaches a kernel: a `memref.alloc`,
+      `memref.alloca` or `memref.get_global`, e.g. what one-shot
+      bufferization makes for a constant tensor or for a copy of a tensor
+      that cannot be updated in place;
     and for every kernel launched inside another, which results when a loop
     around an op mapped to a kernel is mapped too. `gpu` ops, which the
-    runtime executes, are not reported.
+    runtime executes, are not reported. Host memory that no kernel reaches
+    is the host's: a harness (a test's reference, the table of a
+    multi-tensor launch) may fill and read it and copy it with
+    `gpu.memcpy`.
   }];
 }
 
