@@ -149,18 +149,15 @@ def markdown(rows, meta, targets):
               "|---" * (4 + len(SYSTEMS) + len(PEERS)) + "|"]
     for r in rows:
         s = r["systems"]
-        ms = [f"{s[k]['median_ns'] / 1e6:.1f}" if k in s else "-" for k in SYSTEMS]
+        ms, ratios = bench.peer_cells(s, SYSTEMS, PEERS)
         ours = s.get("optim_mlir", {})
         gbs = f"{BYTES_PER_ELEMENT * r['elements'] / ours['median_ns']:.1f}" if ours else "-"
         of_probe = f"{ours['of_probe']:.0%}" if "of_probe" in ours else "-"
-        ratios = [f"{s[p]['speedup']:.2f}x" if p in s and "speedup" in s[p] else "-"
-                  for p in PEERS]
         lines.append("| " + " | ".join([r["case"], str(r["threads"])] + ms + [gbs, of_probe]
                                        + ratios) + " |")
     lines += ["", "Optimizer state, bytes per parameter element: "
-              + ", ".join(f"{SYSTEMS[k]} {b:.3g}" for k, b in STATE_BYTES.items()) + ".", "",
-              "| target | verdict | worst cases |", "|---|---|---|"]
-    lines += [f"| {name} | {verdict} | {detail} |" for name, verdict, detail in targets]
+              + ", ".join(f"{SYSTEMS[k]} {b:.3g}" for k, b in STATE_BYTES.items()) + ".", ""]
+    lines += bench.targets_table(targets)
     return "\n".join(lines) + "\n"
 
 

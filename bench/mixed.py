@@ -413,8 +413,7 @@ def markdown(rows, meta, targets):
                 f"{s[peer]['gb_per_s']:.1f}" if peer else "-",
                 f"{s[peer]['compiled_speedup']:.2f}x" if peer else "-"]) + " |")
         lines.append("")
-    lines += ["#### Targets", "", "| target | verdict | worst cases |", "|---|---|---|"]
-    lines += [f"| {name} | {verdict} | {detail} |" for name, verdict, detail in targets]
+    lines += ["#### Targets", ""] + bench.targets_table(targets)
     return "\n".join(lines) + "\n"
 
 

@@ -401,6 +401,22 @@ def evaluate_targets(rows, compile_s):
 # Reports
 # ===------------------------------------------------------------------------===
 
+def targets_table(targets):
+    """The markdown lines of the judged targets, (name, verdict, worst cases)
+    each: what every suite's results end with."""
+    return (["| target | verdict | worst cases |", "|---|---|---|"]
+            + [f"| {name} | {verdict} | {detail} |" for name, verdict, detail in targets])
+
+
+def peer_cells(systems, names, peers):
+    """A peer suite's row cells: each of `names`' milliseconds per step, then
+    each of `peers`' speedup over optim_mlir ('-' where a system is absent)."""
+    ms = [f"{systems[k]['median_ns'] / 1e6:.1f}" if k in systems else "-" for k in names]
+    ratios = [f"{systems[p]['speedup']:.2f}x" if p in systems and "speedup" in systems[p]
+              else "-" for p in peers]
+    return ms, ratios
+
+
 def fmt(x, spec):
     return "-" if x is None else format(x, spec)
 
@@ -464,8 +480,7 @@ def markdown(rows, meta, targets, compile_info):
                   f"**{compile_info['total_s']:.2f} s**. Stages, each a separate process: "
                   f"{stages}.", ""]
     lines += tables(rows, meta)
-    lines += ["#### Targets", "", "| target | verdict | worst cases |", "|---|---|---|"]
-    lines += [f"| {name} | {verdict} | {detail} |" for name, verdict, detail in targets]
+    lines += ["#### Targets", ""] + targets_table(targets)
     lines += ["", "![GB/s against size](../bench/results/bandwidth.png)"]
     return "\n".join(lines) + "\n"
 

@@ -127,15 +127,12 @@ def markdown(rows, meta, targets):
               "|---" * (3 + len(SYSTEMS) + len(PEERS)) + "|"]
     for r in rows:
         s = r["systems"]
-        ms = [f"{s[k]['median_ns'] / 1e6:.1f}" if k in s else "-" for k in SYSTEMS]
-        ratios = [f"{s[p]['speedup']:.2f}x" if p in s and "speedup" in s[p] else "-"
-                  for p in PEERS]
+        ms, ratios = bench.peer_cells(s, SYSTEMS, PEERS)
         lines.append("| " + " | ".join([r["dtype"], r["case"], str(r["threads"])] + ms + ratios)
                      + " |")
     lines += ["", f"Python overhead of an optim_mlir.torch step: "
-              f"{meta['overhead_s'] * 1e6:.2f} us per tensor (600 tensors of 16 elements).", "",
-              "| target | verdict | worst cases |", "|---|---|---|"]
-    lines += [f"| {name} | {verdict} | {detail} |" for name, verdict, detail in targets]
+              f"{meta['overhead_s'] * 1e6:.2f} us per tensor (600 tensors of 16 elements).", ""]
+    lines += bench.targets_table(targets)
     return "\n".join(lines) + "\n"
 
 
