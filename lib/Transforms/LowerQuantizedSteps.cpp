@@ -49,6 +49,13 @@ namespace mlir::optim {
 using namespace mlir;
 using namespace mlir::optim;
 
+Value QuantizedStepLowering::buildRuns() {
+  Value flag = memref::LoadOp::create(b, loc, op.getFoundInf());
+  return arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OEQ, flag,
+      arith::ConstantOp::create(b, loc, b.getFloatAttr(flag.getType(), 0.0)));
+}
+
 void QuantizedStepLowering::lowerBlocks(Value firstBlock, Value endBlock) {
   auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
   b.setInsertionPointToStart(b.createBlock(&scope.getBodyRegion()));
@@ -81,12 +88,10 @@ void QuantizedStepLowering::lowerGroups(int64_t gpuThreads, int64_t groupSize) {
   for (CodedState &state : coded)
     operands.push_back(state.codes);
   for (Value memref : operands) {
-    auto type = cast<MemRefType>(memref.getType());
-    int64_t bytes = std::min<int64_t>(
-        kMaxAccessBytes, lanes * type.getElementTypeBitWidth() / 8);
     Value address =
         memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-    Value low = arith::AndIOp::create(b, loc, address, constIndex(bytes - 1));
+    Value low = arith::AndIOp::create(b, loc, address,
+                                      constIndex(chunkBytes(memref) - 1));
     misaligned =
         misaligned ? arith::OrIOp::create(b, loc, misaligned, low) : low;
   }
@@ -137,14 +142,9 @@ void QuantizedStepLowering::lowerGroups(int64_t gpuThreads, int64_t groupSize) {
                       b, loc, blockSize,
                       arith::SubIOp::create(b, loc, numElements, offset)),
                   zero);
-              if (Value foundInf = op.getFoundInf()) {
-                Value flag = memref::LoadOp::create(b, loc, foundInf);
-                Value run = arith::CmpFOp::create(
-                    b, loc, arith::CmpFPredicate::OEQ, flag,
-                    arith::ConstantOp::create(
-                        b, loc, b.getFloatAttr(flag.getType(), 0.0)));
-                length = arith::SelectOp::create(b, loc, run, length, zero);
-              }
+              if (op.getFoundInf())
+                length =
+                    arith::SelectOp::create(b, loc, buildRuns(), length, zero);
               // The old absmax is read from a block in bounds either way.
               Value lastBlock = arith::SubIOp::create(b, loc, numBlocks, one);
               stepBlock(arith::MinUIOp::create(b, loc, block, lastBlock),
@@ -160,13 +160,9 @@ void QuantizedStepLowering::lowerGroups(int64_t gpuThreads, int64_t groupSize) {
 void QuantizedStepLowering::lower(int64_t numThreads, int64_t gpuThreads) {
   // On the CPU, everything is skipped where found_inf is nonzero (or NaN);
   // a GPU kernel reads it itself (`lowerGroups`).
-  if (Value foundInf = op.getFoundInf(); foundInf && gpuThreads == 0) {
-    Value flag = memref::LoadOp::create(b, loc, foundInf);
-    Value zero =
-        arith::ConstantOp::create(b, loc, b.getFloatAttr(flag.getType(), 0.0));
-    Value run =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, flag, zero);
-    auto ifOp = scf::IfOp::create(b, loc, run, /*withElseRegion=*/false);
+  if (op.getFoundInf() && gpuThreads == 0) {
+    auto ifOp =
+        scf::IfOp::create(b, loc, buildRuns(), /*withElseRegion=*/false);
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
   }
 

@@ -75,18 +75,25 @@ private:
         ArrayRef<OpFoldResult>{OpFoldResult(numElements)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
   }
-  /// What a whole chunk of `memref` may claim: W elements' bytes, at most
-  /// 16 (a GPU's widest access); nothing on the CPU.
+  /// The bytes a whole chunk of `memref` is aligned to where its first
+  /// element is: W elements' bytes, at most 16 (a GPU's widest access).
+  int64_t chunkBytes(Value memref) {
+    auto type = cast<MemRefType>(memref.getType());
+    return std::min<int64_t>(kMaxAccessBytes,
+                             lanes * type.getElementTypeBitWidth() / 8);
+  }
+  /// What a whole chunk of `memref` may claim: its `chunkBytes` where the
+  /// host found every operand aligned (the GPU); nothing on the CPU.
   llvm::MaybeAlign chunkAlignment(Value memref) {
     if (!aligned)
       return {};
-    auto type = cast<MemRefType>(memref.getType());
-    return llvm::Align(std::min<int64_t>(
-        kMaxAccessBytes, lanes * type.getElementTypeBitWidth() / 8));
+    return llvm::Align(chunkBytes(memref));
   }
 
   // The loops over blocks (LowerQuantizedSteps.cpp).
 
+  /// Whether the step runs: `found_inf` is zero (not NaN), read here.
+  Value buildRuns();
   /// The CPU's share of blocks [firstBlock, endBlock).
   void lowerBlocks(Value firstBlock, Value endBlock);
   /// The GPU's launch: groups of `groupSize` lanes, `gpuThreads` threads per
