@@ -40,6 +40,10 @@ _STEP_DTYPES = (torch.float32, torch.float64)
 _ABSMAX_OF = {"exp_avg": "exp_avg_absmax", "exp_avg_sq": "exp_avg_sq_absmax",
               "max_exp_avg_sq": "max_exp_avg_sq_absmax"}
 _ABSMAX = tuple(_ABSMAX_OF.values())
+# The state a planned step checks, in the order of its table's columns 2, 3,
+# 4, 7, 8, 9 and 10; the amsgrad ones are absent (None) without amsgrad.
+_PLAN_KEYS = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step", *_ABSMAX)
+_AMSGRAD_KEYS = ("max_exp_avg_sq", _ABSMAX_OF["max_exp_avg_sq"])
 
 
 def _is_state_tensor(key, t, p, block_size):
@@ -244,8 +248,8 @@ class _Adam(torch.optim.Optimizer):
         # microseconds per tensor.
         table = plan.table
         p_dtype, g_dtype = plan.dtypes
-        if not _core.refresh_plan(group["params"], plan.params, plan.entries, p_dtype,
-                                  p_dtype.itemsize, g_dtype, torch.strided, table):
+        if not _core.refresh_plan(group["params"], plan.params, plan.entries, _PLAN_KEYS,
+                                  p_dtype, p_dtype.itemsize, g_dtype, torch.strided, table):
             return None
         if not _core.step_counts_equal(table, plan.count):
             return None
@@ -388,11 +392,8 @@ class _Adam(torch.optim.Optimizer):
                 entries = []
                 for p in params:
                     state = self.state[p]
-                    entries.append((state, state["exp_avg"], state["exp_avg_sq"],
-                                    state.get("max_exp_avg_sq") if amsgrad else None,
-                                    state["step"], state.get("exp_avg_absmax"),
-                                    state.get("exp_avg_sq_absmax"),
-                                    state.get("max_exp_avg_sq_absmax") if amsgrad else None))
+                    entries.append((state, *(None if k in _AMSGRAD_KEYS and not amsgrad
+                                             else state.get(k) for k in _PLAN_KEYS)))
                 plans[gi] = _Plan(list(params), entries, elements, t - skipped, table)
         self.__dict__["_state_ids"] = list(map(id, self.state.values()))
         return loss

@@ -948,14 +948,13 @@ static bool callTrue(PyObject *object, PyObject *name) {
 /// are still `planned`, every parameter a contiguous CPU tensor of
 /// `pDtype` (of `itemSize` bytes) and of its row's element count (column 6)
 /// with a contiguous strided gradient of `gDtype`, and every state holds the
-/// planned tensors (entry: state, then exp_avg, exp_avg_sq, max_exp_avg_sq,
-/// step and the absmax of each 8-bit moment, None where absent), at the
-/// addresses of columns 2, 3, 4, 7, 8, 9 and 10. False as soon as anything
-/// differs.
+/// planned tensors (entry: the state, then its tensor under each of `keys`,
+/// None where absent) at the addresses of columns 2, 3, 4, 7, 8, 9 and 10.
+/// False as soon as anything differs.
 static bool refreshPlan(
     const nb::list &params, const nb::list &planned, const nb::list &entries,
-    const nb::handle &pDtype, int64_t itemSize, const nb::handle &gDtype,
-    const nb::handle &strided,
+    const nb::tuple &keys, const nb::handle &pDtype, int64_t itemSize,
+    const nb::handle &gDtype, const nb::handle &strided,
     const nb::ndarray<int64_t, nb::shape<-1, 11>, nb::c_contig, nb::device::cpu>
         &table) {
   static PyObject *const grad = PyUnicode_InternFromString("grad");
@@ -968,18 +967,11 @@ static bool refreshPlan(
   // parser.
   static PyObject *const nbytes = PyUnicode_InternFromString("nbytes");
   static PyObject *const dataPtr = PyUnicode_InternFromString("data_ptr");
-  static PyObject *const keys[] = {
-      PyUnicode_InternFromString("exp_avg"),
-      PyUnicode_InternFromString("exp_avg_sq"),
-      PyUnicode_InternFromString("max_exp_avg_sq"),
-      PyUnicode_InternFromString("step"),
-      PyUnicode_InternFromString("exp_avg_absmax"),
-      PyUnicode_InternFromString("exp_avg_sq_absmax"),
-      PyUnicode_InternFromString("max_exp_avg_sq_absmax")};
   constexpr std::array<size_t, 7> kColumns = {2, 3, 4, 7, 8, 9, 10};
 
   size_t n = planned.size();
-  if (params.size() != n || entries.size() != n || table.shape(0) != n)
+  if (params.size() != n || entries.size() != n || table.shape(0) != n ||
+      keys.size() != kColumns.size())
     return false;
   auto rows = table.view();
   for (size_t i = 0; i < n; ++i) {
@@ -996,14 +988,16 @@ static bool refreshPlan(
         !callInt(p, dataPtr, pAddress) || !callInt(g.ptr(), dataPtr, gAddress))
       return false;
     PyObject *entry = PyList_GET_ITEM(entries.ptr(), i);
-    if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 8)
+    if (!PyTuple_Check(entry) ||
+        PyTuple_GET_SIZE(entry) != static_cast<Py_ssize_t>(keys.size()) + 1)
       return false;
     PyObject *state = PyTuple_GET_ITEM(entry, 0);
     if (!PyDict_Check(state))
       return false;
     for (size_t k = 0; k < kColumns.size(); ++k) {
       PyObject *expected = PyTuple_GET_ITEM(entry, k + 1);
-      PyObject *held = PyDict_GetItemWithError(state, keys[k]);
+      PyObject *held =
+          PyDict_GetItemWithError(state, PyTuple_GET_ITEM(keys.ptr(), k));
       if (!readOk(held || !PyErr_Occurred()) ||
           (held ? held : Py_None) != expected)
         return false;
@@ -1058,8 +1052,9 @@ NB_MODULE(_core, m) {
         "that every address is a C-contiguous CPU buffer of that many "
         "elements of its type (optim_mlir.torch checks its tensors).");
   m.def("refresh_plan", &refreshPlan, nb::arg("params"), nb::arg("planned"),
-        nb::arg("entries"), nb::arg("p_dtype"), nb::arg("item_size"),
-        nb::arg("g_dtype"), nb::arg("strided"), nb::arg("table").noconvert(),
+        nb::arg("entries"), nb::arg("keys"), nb::arg("p_dtype"),
+        nb::arg("item_size"), nb::arg("g_dtype"), nb::arg("strided"),
+        nb::arg("table").noconvert(),
         "True, with the parameters' and gradients' addresses written into "
         "columns 0 and 1 of table, if a planned step's tensors are as "
         "planned (see optim_mlir.torch); False as soon as anything "
